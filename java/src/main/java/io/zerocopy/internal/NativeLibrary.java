@@ -1,0 +1,221 @@
+package io.zerocopy.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Loads the native library once, from the first of these places that works:
+ *
+ * <ol>
+ *   <li>the file named by the system property {@value #LIBRARY_PATH_PROPERTY}, if it is set
+ *       (then nothing else is tried);
+ *   <li>the jar resource {@code native/linux-<arch>/libzerocopy_jni.so}, copied under a unique
+ *       name into the directory named by {@value #WORKDIR_PROPERTY} (default
+ *       {@code java.io.tmpdir}), loaded, and deleted at once;
+ *   <li>{@code System.loadLibrary("zerocopy_jni")}, which searches {@code java.library.path}.
+ * </ol>
+ *
+ * <p>If all fail, one {@link UnsatisfiedLinkError} names the platform, each place tried and why
+ * it failed. Every later call throws the same error again.
+ */
+public final class NativeLibrary {
+    /** System property: the path of the library to load; no other place is tried. */
+    public static final String LIBRARY_PATH_PROPERTY = "zerocopy.library.path";
+    /** System property: the directory that the library is extracted into (default: java.io.tmpdir). */
+    public static final String WORKDIR_PROPERTY = "zerocopy.workdir";
+
+    private static final String NAME = "zerocopy_jni";
+
+    private static final Object LOCK = new Object();
+    /** Where the library came from; non-null once it is loaded. */
+    private static volatile String loadedFrom;
+    /** The message of the first failure; later calls fail the same way. Guarded by LOCK. */
+    private static String failure;
+
+    private NativeLibrary() {}
+
+    /**
+     * Loads the library unless it is loaded already. Cheap after the first call.
+     *
+     * @throws UnsatisfiedLinkError if it cannot be loaded
+     */
+    public static void ensureLoaded() {
+        if (loadedFrom != null) {
+            return;
+        }
+        synchronized (LOCK) {
+            if (loadedFrom != null) {
+                return;
+            }
+            if (failure != null) {
+                throw new UnsatisfiedLinkError(failure);
+            }
+            try {
+                loadedFrom = load();
+            } catch (UnsatisfiedLinkError e) {
+                failure = e.getMessage();
+                throw e;
+            }
+        }
+    }
+
+    /** Where the library was loaded from, such as "jar resource ...", or null before loading. */
+    public static String loadedFrom() {
+        return loadedFrom;
+    }
+
+    /** The platform folder name in the jar: {@code linux-x86_64}, {@code linux-aarch64}. */
+    public static String platform() {
+        String os = System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
+        switch (arch) {
+            case "amd64":
+            case "x86_64":
+                arch = "x86_64";
+                break;
+            case "aarch64":
+            case "arm64":
+                arch = "aarch64";
+                break;
+            default:
+                break;
+        }
+        return (os.startsWith("linux") ? "linux" : os.replace(' ', '_')) + "-" + arch;
+    }
+
+    private static String load() {
+        String platform = platform();
+        if (!platform.startsWith("linux-")) {
+            throw new UnsatisfiedLinkError("zerocopy-jni runs on Linux only; this is "
+                    + System.getProperty("os.name") + " on " + System.getProperty("os.arch"));
+        }
+        String explicit = System.getProperty(LIBRARY_PATH_PROPERTY);
+        if (explicit != null) {
+            Path path = Paths.get(explicit).toAbsolutePath();
+            try {
+                loadAndInit(path);
+                return LIBRARY_PATH_PROPERTY + "=" + path;
+            } catch (UnsatisfiedLinkError e) {
+                throw new UnsatisfiedLinkError("Cannot load zerocopy-jni for " + platform + " from -D"
+                        + LIBRARY_PATH_PROPERTY + "=" + explicit + " (nothing else is tried when it is set): "
+                        + reason(e, path));
+            }
+        }
+
+        List<String> tried = new ArrayList<>();
+        String resource = "/native/" + platform + "/lib" + NAME + ".so";
+        URL url = NativeLibrary.class.getResource(resource);
+        if (url == null) {
+            tried.add("jar resource " + resource + ": not in the jar (no build for " + platform + ")");
+        } else {
+            Path workdir = Paths.get(System.getProperty(WORKDIR_PROPERTY, System.getProperty("java.io.tmpdir")))
+                    .toAbsolutePath();
+            try {
+                loadFromJar(url, workdir);
+                return "jar resource " + resource + " (extracted into " + workdir + ")";
+            } catch (IOException | UnsatisfiedLinkError e) {
+                tried.add("jar resource " + resource + " extracted into " + workdir + ": " + reason(e, workdir));
+            }
+        }
+
+        try {
+            System.loadLibrary(NAME);
+            checkAbi();
+            return "System.loadLibrary(\"" + NAME + "\")";
+        } catch (UnsatisfiedLinkError e) {
+            tried.add("System.loadLibrary(\"" + NAME + "\") with java.library.path="
+                    + System.getProperty("java.library.path") + ": " + e.getMessage());
+        }
+
+        StringBuilder message = new StringBuilder("Cannot load zerocopy-jni for " + platform + "; tried:");
+        for (int i = 0; i < tried.size(); i++) {
+            message.append("\n  ").append(i + 1).append(". ").append(tried.get(i));
+        }
+        message.append("\nSet -D").append(LIBRARY_PATH_PROPERTY).append("=/path/to/lib").append(NAME)
+                .append(".so to name the library directly.");
+        throw new UnsatisfiedLinkError(message.toString());
+    }
+
+    private static void loadFromJar(URL url, Path workdir) throws IOException {
+        Path file;
+        try {
+            file = Files.createTempFile(workdir, "lib" + NAME + "-", ".so");
+        } catch (IOException e) {
+            throw new IOException("cannot create a file in the work dir (" + e + "); set -D" + WORKDIR_PROPERTY
+                    + " to a writable directory", e);
+        }
+        try {
+            try (InputStream in = url.openStream()) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            loadAndInit(file);
+        } finally {
+            // The mapping stays after the file is gone; deleting now leaves nothing behind.
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static void loadAndInit(Path file) {
+        System.load(file.toString());
+        checkAbi();
+    }
+
+    private static void checkAbi() {
+        int abi = Native.init();
+        if (abi != Native.ABI_VERSION) {
+            throw new UnsatisfiedLinkError("the loaded zerocopy-jni library has ABI version " + abi
+                    + " but this jar needs " + Native.ABI_VERSION + ": a stale library is on the path");
+        }
+    }
+
+    /** The failure, with a hint where a likely cause is known: a noexec mount, a missing file. */
+    private static String reason(Throwable e, Path path) {
+        String message = e.getMessage();
+        if (e instanceof UnsatisfiedLinkError && !Files.exists(path)) {
+            return "no such file: " + message;
+        }
+        String mount = noexecMountOf(Files.isDirectory(path) ? path : path.getParent());
+        if (mount != null) {
+            return message + " (" + path + " is on the noexec mount " + mount + ", where libraries cannot be "
+                    + "loaded; set -D" + WORKDIR_PROPERTY + " to a directory on a mount without noexec)";
+        }
+        return message;
+    }
+
+    /** The mount point holding {@code dir} if it is mounted noexec, else null. */
+    static String noexecMountOf(Path dir) {
+        if (dir == null) {
+            return null;
+        }
+        try {
+            String real = dir.toRealPath().toString();
+            String best = null;
+            boolean noexec = false;
+            // mountinfo fields: id parent major:minor root mountpoint options ...
+            for (String line : Files.readAllLines(Paths.get("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length < 6) {
+                    continue;
+                }
+                String point = f[4].replace("\\040", " ");
+                boolean contains = real.equals(point) || point.equals("/")
+                        || real.startsWith(point.endsWith("/") ? point : point + "/");
+                if (contains && (best == null || point.length() >= best.length())) {
+                    best = point;
+                    noexec = ("," + f[5] + ",").contains(",noexec,");
+                }
+            }
+            return noexec ? best : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.zerocopy.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/** Real mounts for tests that need a file system with given options; they need root. */
+public final class Mounts {
+    private Mounts() {}
+
+    public static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0"); // effective uid
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** Runs a command; returns its exit code and output. */
+    public static String[] exec(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new String[] {String.valueOf(p.waitFor()), out};
+    }
+
+    /** A mounted file system; unmounts on close. */
+    public static final class Mount implements AutoCloseable {
+        public final Path dir;
+
+        Mount(Path dir) {
+            this.dir = dir;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                exec("umount", "-l", dir.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while unmounting " + dir, e);
+            }
+        }
+    }
+
+    /**
+     * Mounts a small tmpfs with the given options (such as "ro" or "noexec") on a new directory
+     * under {@code parent}, or skips the test with the reason if this machine does not allow it.
+     */
+    public static Mount tmpfs(Path parent, String options) throws IOException, InterruptedException {
+        Assumptions.assumeTrue(isRoot(), "skipped: mounting a tmpfs (" + options + ") needs root");
+        Path dir = Files.createTempDirectory(parent, "mnt-");
+        List<String> command = Arrays.asList("mount", "-t", "tmpfs", "-o", options + ",size=16m", "tmpfs", dir.toString());
+        String[] result = exec(command.toArray(new String[0]));
+        Assumptions.assumeTrue(result[0].equals("0"), "skipped: " + String.join(" ", command) + " failed: " + result[1]);
+        return new Mount(dir);
+    }
+}

@@ -1,0 +1,22 @@
+//! Raw Linux system calls through libc, each returning the crate's [`Error`] with the call's name.
+//! Nothing here knows about Java.
+
+mod probe;
+
+pub use probe::Capabilities;
+
+use crate::error::{Error, Result};
+
+/// Turns a libc return value into a `Result`: -1 means the call failed and errno says why.
+pub(crate) fn check<T: Copy + PartialEq + From<i8>>(ret: T, syscall: &'static str) -> Result<T> {
+    if ret == T::from(-1) {
+        Err(Error::last(syscall))
+    } else {
+        Ok(ret)
+    }
+}
+
+/// The size of a memory page, from the kernel.
+pub fn page_size() -> usize {
+    Capabilities::get().page_size
+}
