@@ -21,21 +21,12 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn new(syscall: &'static str, errno: i32) -> Self {
-        Error {
-            syscall,
-            errno,
-            context: None,
-        }
+        Error { syscall, errno, context: None }
     }
 
     /// The error of the call that just failed: reads `errno` now.
     pub fn last(syscall: &'static str) -> Self {
-        Error::new(
-            syscall,
-            std::io::Error::last_os_error()
-                .raw_os_error()
-                .unwrap_or(libc::EIO),
-        )
+        Error::new(syscall, std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO))
     }
 
     pub fn with_context(mut self, context: impl Into<String>) -> Self {

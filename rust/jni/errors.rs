@@ -30,10 +30,7 @@ pub(crate) type BridgeResult<T> = Result<T, BridgeError>;
 
 impl BridgeError {
     pub(crate) fn throw(class: &'static str, message: impl Into<String>) -> Self {
-        BridgeError::Throw {
-            class,
-            message: Some(message.into()),
-        }
+        BridgeError::Throw { class, message: Some(message.into()) }
     }
 }
 
@@ -108,14 +105,10 @@ fn throw(env: &mut Env, err: BridgeError) {
             jni_str!("java/lang/IllegalStateException"),
             JNIString::from(format!("zerocopy-jni JNI failure: {jni}")),
         ),
-        BridgeError::Throw {
-            class,
-            message: Some(message),
-        } => env.throw_new(JNIString::from(class), JNIString::from(message)),
-        BridgeError::Throw {
-            class,
-            message: None,
-        } => env.throw_new_void(JNIString::from(class)),
+        BridgeError::Throw { class, message: Some(message) } => {
+            env.throw_new(JNIString::from(class), JNIString::from(message))
+        }
+        BridgeError::Throw { class, message: None } => env.throw_new_void(JNIString::from(class)),
     };
     debug_assert!(matches!(thrown, Err(::jni::errors::Error::JavaException)));
 }
@@ -126,21 +119,16 @@ fn throw_os(env: &mut Env, err: &crate::Error) -> ::jni::errors::Result<()> {
     match err.errno {
         libc::EBADF => env.throw_new_void(jni_str!("java/nio/channels/ClosedChannelException")),
         libc::EPIPE => env.throw_new(jni_str!("java/io/IOException"), jni_str!("Broken pipe")),
-        libc::ECONNRESET => env.throw_new(
-            jni_str!("java/io/IOException"),
-            jni_str!("Connection reset by peer"),
-        ),
+        libc::ECONNRESET => {
+            env.throw_new(jni_str!("java/io/IOException"), jni_str!("Connection reset by peer"))
+        }
         _ => {
             let message: JObject = env.new_string(err.to_string())?.into();
             let syscall: JObject = env.new_string(err.syscall)?.into();
             let exception = env.new_object(
                 jni_str!("io/zerocopy/NativeIOException"),
                 jni_sig!("(Ljava/lang/String;Ljava/lang/String;I)V"),
-                &[
-                    JValue::Object(&message),
-                    JValue::Object(&syscall),
-                    JValue::Int(err.errno),
-                ],
+                &[JValue::Object(&message), JValue::Object(&syscall), JValue::Int(err.errno)],
             )?;
             let exception = ::jni::objects::JThrowable::cast_local(env, exception)?;
             env.throw(exception)

@@ -31,9 +31,7 @@ pub extern "system" fn Java_io_zerocopy_internal_Native_kernelRelease<'local>(
     unowned: EnvUnowned<'local>,
     _class: JClass<'local>,
 ) -> JString<'local> {
-    run(unowned, |env| {
-        Ok(env.new_string(&Capabilities::get().kernel_release)?)
-    })
+    run(unowned, |env| Ok(env.new_string(&Capabilities::get().kernel_release)?))
 }
 
 /// The boolean capabilities as bits, in the order `io.zerocopy.Capabilities` reads them.
@@ -53,10 +51,7 @@ pub extern "system" fn Java_io_zerocopy_internal_Native_capabilityFlags<'local>(
             c.cachestat,
             c.io_uring,
         ];
-        Ok(bits
-            .iter()
-            .enumerate()
-            .fold(0, |acc, (i, &on)| acc | (jlong::from(on) << i)))
+        Ok(bits.iter().enumerate().fold(0, |acc, (i, &on)| acc | (jlong::from(on) << i)))
     })
 }
 
@@ -81,10 +76,7 @@ pub extern "system" fn Java_io_zerocopy_internal_Native_failForTest<'local>(
     run(unowned, |_env| match kind {
         0 => panic!("panic requested by a test"),
         1 => Err(BridgeError::Os(crate::Error::new("testcall", errno))),
-        2 => Err(BridgeError::throw(
-            "java/lang/IllegalArgumentException",
-            "argument check",
-        )),
+        2 => Err(BridgeError::throw("java/lang/IllegalArgumentException", "argument check")),
         _ => Ok(kind),
     })
 }

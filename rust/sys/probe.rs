@@ -81,9 +81,7 @@ fn kernel_release() -> String {
     if super::check(unsafe { libc::uname(&mut name) }, "uname").is_err() {
         return String::from("unknown");
     }
-    unsafe { CStr::from_ptr(name.release.as_ptr()) }
-        .to_string_lossy()
-        .into_owned()
+    unsafe { CStr::from_ptr(name.release.as_ptr()) }.to_string_lossy().into_owned()
 }
 
 fn answers_ebadf(call: impl FnOnce() -> libc::c_long) -> bool {
