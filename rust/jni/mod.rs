@@ -1,9 +1,10 @@
 //! The JNI bridge: argument checks, descriptor extraction, and errors to exceptions.
 //! It makes no system call itself; the core does.
 
+mod channels;
 mod errors;
 
-use ::jni::objects::{JClass, JString};
+use ::jni::objects::{JClass, JObject, JString};
 use ::jni::sys::{jint, jlong};
 use ::jni::EnvUnowned;
 
@@ -20,8 +21,9 @@ pub extern "system" fn Java_io_zerocopy_internal_Native_init<'local>(
     unowned: EnvUnowned<'local>,
     _class: JClass<'local>,
 ) -> jint {
-    run(unowned, |_env| {
+    run(unowned, |env| {
         errors::install_panic_hook();
+        channels::cache_ids(env)?;
         Ok(ABI_VERSION)
     })
 }
@@ -78,5 +80,19 @@ pub extern "system" fn Java_io_zerocopy_internal_Native_failForTest<'local>(
         1 => Err(BridgeError::Os(crate::Error::new("testcall", errno))),
         2 => Err(BridgeError::throw("java/lang/IllegalArgumentException", "argument check")),
         _ => Ok(kind),
+    })
+}
+
+/// Test hook: what the bridge sees in a channel object, such as
+/// "File { fd: 5, readable: true, writable: false, append: false }".
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zerocopy_internal_Native_describeChannel<'local>(
+    unowned: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    channel: JObject<'local>,
+) -> JString<'local> {
+    run(unowned, |env| {
+        let seen = channels::classify(env, &channel)?;
+        Ok(env.new_string(format!("{seen:?}"))?)
     })
 }

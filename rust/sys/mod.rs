@@ -16,6 +16,20 @@ pub(crate) fn check<T: Copy + PartialEq + From<i8>>(ret: T, syscall: &'static st
     }
 }
 
+/// Runs a call again while it fails with EINTR: a signal is no reason to give up.
+#[allow(dead_code)] // TODO(merge): drop once transfer.rs and mmap.rs use it
+pub(crate) fn retry<T: Copy + PartialEq + From<i8>>(
+    syscall: &'static str,
+    mut call: impl FnMut() -> T,
+) -> Result<T> {
+    loop {
+        match check(call(), syscall) {
+            Err(e) if e.errno == libc::EINTR => continue,
+            other => return other,
+        }
+    }
+}
+
 /// The size of a memory page, from the kernel.
 pub fn page_size() -> usize {
     Capabilities::get().page_size

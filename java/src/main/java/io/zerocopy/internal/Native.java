@@ -27,4 +27,7 @@ public final class Native {
      * Proves that nothing escapes into the JVM.
      */
     public static native int failForTest(int kind, int errno) throws java.io.IOException;
+
+    /** Test hook: how the bridge classifies a channel and which descriptor it reads from it. */
+    public static native String describeChannel(Object channel);
 }
