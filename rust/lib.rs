@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod sys;
+pub mod transfer;
 
 #[path = "jni/mod.rs"]
 mod bridge;

@@ -32,6 +32,14 @@ impl BridgeError {
     pub(crate) fn throw(class: &'static str, message: impl Into<String>) -> Self {
         BridgeError::Throw { class, message: Some(message.into()) }
     }
+
+    pub(crate) fn illegal_argument(message: impl Into<String>) -> Self {
+        Self::throw("java/lang/IllegalArgumentException", message)
+    }
+
+    pub(crate) fn closed_channel() -> Self {
+        BridgeError::Throw { class: "java/nio/channels/ClosedChannelException", message: None }
+    }
 }
 
 /// Runs the body of a native method: errors and panics become Java exceptions, and the method

@@ -3,6 +3,7 @@
 
 mod channels;
 mod errors;
+mod transfer;
 
 use ::jni::objects::{JClass, JObject, JString};
 use ::jni::sys::{jint, jlong};

@@ -1,6 +1,7 @@
 //! Raw Linux system calls through libc, each returning the crate's [`Error`] with the call's name.
 //! Nothing here knows about Java.
 
+pub mod io;
 mod probe;
 
 pub use probe::Capabilities;
@@ -17,7 +18,6 @@ pub(crate) fn check<T: Copy + PartialEq + From<i8>>(ret: T, syscall: &'static st
 }
 
 /// Runs a call again while it fails with EINTR: a signal is no reason to give up.
-#[allow(dead_code)] // TODO(merge): drop once transfer.rs and mmap.rs use it
 pub(crate) fn retry<T: Copy + PartialEq + From<i8>>(
     syscall: &'static str,
     mut call: impl FnMut() -> T,

@@ -1,17 +1,63 @@
 package io.zerocopy;
 
+import io.zerocopy.internal.BufferedTransfer;
 import io.zerocopy.internal.NativeLibrary;
+import io.zerocopy.internal.TransferNatives;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Zero-copy transfers between files, sockets and pipes, as drop-in replacements for
- * {@link java.nio.channels.FileChannel#transferTo} and
- * {@link java.nio.channels.FileChannel#transferFrom}.
+ * Zero-copy transfers between files, sockets and pipes: drop-in replacements for
+ * {@link FileChannel#transferTo} and {@link FileChannel#transferFrom}, and more.
+ *
+ * <p>{@link #transferTo(FileChannel, long, long, WritableByteChannel)} and
+ * {@link #transferFrom(ReadableByteChannel, FileChannel, long, long)} keep the contract of
+ * JDK 17's {@code FileChannel} methods (positions, return values, exceptions), and improve on
+ * them where the JDK is weakest:
+ * <ul>
+ *   <li>a blocking target (or source) is served until {@code count} bytes or end of file in one
+ *       call: no cap of 2 GiB (0x7ffff000 bytes) per call;
+ *   <li>a source file truncated during a transfer ends the call with the bytes moved so far;
+ *   <li>socket or pipe data reaches a file through {@code splice(2)}, never through a buffer in
+ *       user space (the JDK copies it through an 8 KiB heap buffer);
+ *   <li>file to file uses {@code copy_file_range(2)}, which reflinks on XFS and btrfs;
+ *   <li>{@link #statistics()} tells which path each call took.
+ * </ul>
+ * Channels without a descriptor of the JDK's own classes (a {@code Channels.newChannel}
+ * wrapper, a TLS layer, a user's channel) are served through a reused direct buffer and
+ * counted as {@link TransferPath#BUFFERED}; nothing is "unsupported".
+ *
+ * <p>Where JDK 17 and newer JDKs differ, this follows JDK 17: {@code transferFrom} at a
+ * position past the end of the file transfers nothing (JDK 21 and later grow the file).
+ *
+ * <p>Writing into a socket or pipe whose reader is gone raises no SIGPIPE: a thread that
+ * transfers into a stream has SIGPIPE blocked from then on, and a broken pipe is an
+ * {@code IOException("Broken pipe")}.
  */
 public final class ZeroCopy {
     private ZeroCopy() {}
 
     private static final class ProbedOnce {
         static final Capabilities CAPABILITIES = Capabilities.probe();
+    }
+
+    private static final TransferPath[] PATHS = TransferPath.values();
+    private static final LongAdder[] CALLS = adders();
+    private static final LongAdder[] BYTES = adders();
+
+    private static LongAdder[] adders() {
+        LongAdder[] adders = new LongAdder[PATHS.length];
+        for (int i = 0; i < adders.length; i++) {
+            adders[i] = new LongAdder();
+        }
+        return adders;
     }
 
     /**
@@ -23,5 +69,175 @@ public final class ZeroCopy {
     public static Capabilities capabilities() {
         NativeLibrary.ensureLoaded();
         return ProbedOnce.CAPABILITIES;
+    }
+
+    /**
+     * Transfers up to {@code count} bytes of {@code source}'s file from {@code position} to
+     * {@code target}, as {@link FileChannel#transferTo(long, long, WritableByteChannel)} does:
+     * {@code source}'s position is unchanged; a {@code FileChannel} target is written at its
+     * position, which advances. A non-blocking target takes what fits, possibly nothing.
+     *
+     * <p>Paths: {@code sendfile} to sockets, {@code splice} to pipes, {@code copy_file_range} to
+     * files (then {@code sendfile}, then a buffer, where the kernel refuses). Files opened in
+     * append mode take the buffered path: the kernel accepts only {@code write(2)} for them.
+     *
+     * @return the number of bytes transferred, possibly zero
+     * @throws IllegalArgumentException if {@code position} or {@code count} is negative
+     * @throws java.nio.channels.NonReadableChannelException if {@code source} is not open for reading
+     * @throws java.nio.channels.NonWritableChannelException if a file target is not open for writing
+     * @throws ClosedChannelException if either channel is closed
+     * @throws IOException if the transfer fails; {@link NativeIOException} names the system call
+     */
+    public static long transferTo(FileChannel source, long position, long count, WritableByteChannel target)
+            throws IOException {
+        NativeLibrary.ensureLoaded();
+        ensureOpen(source, target);
+        long result = TransferNatives.transferTo(source, position, count, target,
+                BufferedTransfer.isBlocking(target));
+        if (result == TransferNatives.NOT_DIRECT) {
+            return count(TransferPath.BUFFERED, BufferedTransfer.transferTo(source, position, count, target));
+        }
+        return count(result);
+    }
+
+    /**
+     * Sends the remaining bytes of {@code header} and then up to {@code count} bytes of
+     * {@code source}'s file from {@code position} to {@code target}, as one response (an HTTP
+     * reply, a broker's fetch response). On a TCP socket the header is sent with
+     * {@code MSG_MORE}, so it leaves in the same packets as the start of the file instead of
+     * alone.
+     *
+     * <p>The header's position advances by the header bytes sent. No file byte is sent before
+     * the whole header: a non-blocking target that fills up during the header gets part of it
+     * and none of the file. Otherwise as
+     * {@link #transferTo(FileChannel, long, long, WritableByteChannel)}.
+     *
+     * @return header bytes plus file bytes transferred
+     */
+    public static long transferTo(ByteBuffer header, FileChannel source, long position, long count,
+            WritableByteChannel target) throws IOException {
+        NativeLibrary.ensureLoaded();
+        Objects.requireNonNull(header, "header");
+        ensureOpen(source, target);
+        int offset = header.position();
+        int length = header.remaining();
+        boolean blocking = BufferedTransfer.isBlocking(target);
+        long result;
+        if (header.isDirect()) {
+            result = TransferNatives.transferToWithHeader(header, null, offset, length, source, position, count, target,
+                    blocking);
+        } else if (header.hasArray()) {
+            result = TransferNatives.transferToWithHeader(null, header.array(), header.arrayOffset() + offset, length,
+                    source, position, count, target, blocking);
+        } else {
+            byte[] copy = new byte[length];
+            header.duplicate().get(copy);
+            result = TransferNatives.transferToWithHeader(null, copy, 0, length, source, position, count, target,
+                    blocking);
+        }
+        if (result == TransferNatives.NOT_DIRECT) {
+            int sent = BufferedTransfer.writeHeader(header, target);
+            long file = sent < length ? 0 : BufferedTransfer.transferTo(source, position, count, target);
+            return count(TransferPath.BUFFERED, sent + file);
+        }
+        long total = TransferNatives.bytes(result);
+        header.position(offset + (int) Math.min(total, length));
+        return count(result);
+    }
+
+    /**
+     * Transfers up to {@code count} bytes from {@code source} into {@code target}'s file at
+     * {@code position}, as {@link FileChannel#transferFrom(ReadableByteChannel, long, long)} of
+     * JDK 17 does: {@code target}'s position is unchanged; a {@code FileChannel} source is read
+     * from its position, which advances; a position past the end of the file transfers nothing.
+     * A blocking source is read until {@code count} bytes or end of stream; a non-blocking one
+     * until it has nothing more.
+     *
+     * <p>Paths: sockets and pipes through {@code splice} (sockets via a pipe kept per thread,
+     * see {@link #releaseThreadResources()}), files through {@code copy_file_range}. Bytes read
+     * from a stream are never dropped: if they cannot be written, the call throws even after
+     * earlier bytes succeeded, and the message says how many were written before.
+     *
+     * @return the number of bytes transferred, possibly zero
+     * @throws IllegalArgumentException if {@code position} or {@code count} is negative
+     * @throws java.nio.channels.NonReadableChannelException if a file source is not open for reading
+     * @throws java.nio.channels.NonWritableChannelException if {@code target} is not open for writing
+     * @throws ClosedChannelException if either channel is closed
+     * @throws IOException if the transfer fails; {@link NativeIOException} names the system call
+     */
+    public static long transferFrom(ReadableByteChannel source, FileChannel target, long position, long count)
+            throws IOException {
+        NativeLibrary.ensureLoaded();
+        ensureOpen(target, source);
+        long result = TransferNatives.transferFrom(source, BufferedTransfer.isBlocking(source), target, position,
+                count);
+        if (result == TransferNatives.NOT_DIRECT) {
+            return count(TransferPath.BUFFERED, BufferedTransfer.transferFrom(source, target, position, count));
+        }
+        return count(result);
+    }
+
+    /**
+     * Moves up to {@code count} bytes from a socket or pipe to a socket or pipe, inside the
+     * kernel with {@code splice}: the inner loop of a proxy.
+     *
+     * <p>A blocking source is read until {@code count} bytes or end of stream; a non-blocking
+     * source until it has nothing more. Bytes taken from the source are always delivered before
+     * the call returns: between two sockets they pass through a pipe kept per thread, and a
+     * non-blocking target that fills up is waited for until that pipe is empty again (at most
+     * one pipe's worth, 1 MiB by default). Other channels are copied through a buffer, counted
+     * as {@link TransferPath#BUFFERED}.
+     *
+     * @return the number of bytes moved; 0 at end of stream
+     * @throws IllegalArgumentException if {@code count} is negative
+     * @throws ClosedChannelException if either channel is closed
+     */
+    public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
+        NativeLibrary.ensureLoaded();
+        ensureOpen(source, target);
+        long result = TransferNatives.relay(source, BufferedTransfer.isBlocking(source), target,
+                BufferedTransfer.isBlocking(target), count);
+        if (result == TransferNatives.NOT_DIRECT) {
+            return count(TransferPath.BUFFERED, BufferedTransfer.relay(source, target, count));
+        }
+        return count(result);
+    }
+
+    /** Calls and bytes per path since the library was loaded. */
+    public static TransferStatistics statistics() {
+        long[] calls = new long[PATHS.length];
+        long[] bytes = new long[PATHS.length];
+        for (int i = 0; i < PATHS.length; i++) {
+            calls[i] = CALLS[i].sum();
+            bytes[i] = BYTES[i].sum();
+        }
+        return new TransferStatistics(calls, bytes);
+    }
+
+    /**
+     * Closes the pipe that the calling thread keeps for socket transfers ({@code transferFrom}
+     * from a socket, {@code relay} between sockets). Pipes close by themselves when their
+     * thread ends; call this in pooled threads that will not transfer again, to give back the
+     * two descriptors and the pipe's memory at once.
+     */
+    public static void releaseThreadResources() {
+        NativeLibrary.ensureLoaded();
+        TransferNatives.releaseThreadPipe();
+    }
+
+    private static void ensureOpen(Channel first, Channel second) throws ClosedChannelException {
+        if (!first.isOpen() || !second.isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private static long count(long packed) {
+        return count(PATHS[TransferNatives.path(packed)], TransferNatives.bytes(packed));
+    }
+
+    private static long count(TransferPath path, long bytes) {
+        CALLS[path.ordinal()].increment();
+        BYTES[path.ordinal()].add(bytes);
+        return bytes;
     }
 }

@@ -1,0 +1,176 @@
+package io.zerocopy.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Transfers through a direct buffer, for channels without a descriptor of the JDK's own
+ * classes (a Channels.newChannel wrapper, a TLS layer, a user's own channel). Loops as the JDK's
+ * transferToArbitraryChannel and transferFromArbitraryChannel do, with a bigger buffer.
+ */
+public final class BufferedTransfer {
+    private BufferedTransfer() {}
+
+    private static final int BUFFER_SIZE = 64 * 1024;
+    private static final int POOLED_BUFFERS = 16;
+    /** Direct buffers are dear to allocate and freed only by GC: keep a few for reuse. */
+    private static final ConcurrentLinkedQueue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
+
+    private static ByteBuffer take() {
+        ByteBuffer buffer = POOL.poll();
+        return buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(BUFFER_SIZE);
+    }
+
+    private static void give(ByteBuffer buffer) {
+        if (POOL.size() < POOLED_BUFFERS) {
+            POOL.offer(buffer);
+        }
+    }
+
+    /** Whether a channel blocks: only selectable channels can be put in non-blocking mode. */
+    public static boolean isBlocking(Channel channel) {
+        return !(channel instanceof SelectableChannel) || ((SelectableChannel) channel).isBlocking();
+    }
+
+    /** FileChannel.transferTo through a buffer. */
+    public static long transferTo(FileChannel source, long position, long count, WritableByteChannel target)
+            throws IOException {
+        long size = source.size();
+        if (position > size) {
+            return 0;
+        }
+        count = Math.min(count, size - position);
+        ByteBuffer buffer = take();
+        long moved = 0;
+        try {
+            while (moved < count) {
+                buffer.clear().limit((int) Math.min(count - moved, BUFFER_SIZE));
+                int read = source.read(buffer, position + moved);
+                if (read <= 0) {
+                    break;
+                }
+                buffer.flip();
+                int written = target.write(buffer);
+                moved += written;
+                if (written != read) {
+                    break; // a non-blocking target is full; the rest is read again next time
+                }
+            }
+            return moved;
+        } catch (IOException e) {
+            if (moved > 0) {
+                return moved;
+            }
+            throw e;
+        } finally {
+            give(buffer);
+        }
+    }
+
+    /** FileChannel.transferFrom through a buffer. Bytes read are always written, or it throws. */
+    public static long transferFrom(ReadableByteChannel source, FileChannel target, long position, long count)
+            throws IOException {
+        if (position > target.size()) {
+            return 0;
+        }
+        ByteBuffer buffer = take();
+        long moved = 0;
+        try {
+            while (moved < count) {
+                buffer.clear().limit((int) Math.min(count - moved, BUFFER_SIZE));
+                int read;
+                try {
+                    read = source.read(buffer);
+                } catch (IOException e) {
+                    if (moved > 0) {
+                        return moved; // nothing lost: the error comes back at the next call
+                    }
+                    throw e;
+                }
+                if (read <= 0) {
+                    break;
+                }
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    target.write(buffer, position + moved + buffer.position());
+                }
+                moved += read;
+            }
+            return moved;
+        } finally {
+            give(buffer);
+        }
+    }
+
+    /** ZeroCopy.relay through a buffer. Bytes read are always delivered, or it throws. */
+    public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
+        ByteBuffer buffer = take();
+        long moved = 0;
+        try {
+            while (moved < count) {
+                buffer.clear().limit((int) Math.min(count - moved, BUFFER_SIZE));
+                int read;
+                try {
+                    read = source.read(buffer);
+                } catch (IOException e) {
+                    if (moved > 0) {
+                        return moved;
+                    }
+                    throw e;
+                }
+                if (read <= 0) {
+                    break;
+                }
+                buffer.flip();
+                writeFully(buffer, target);
+                moved += read;
+            }
+            return moved;
+        } finally {
+            give(buffer);
+        }
+    }
+
+    /**
+     * Writes all of {@code header}, unless a non-blocking target fills up; returns the bytes
+     * written.
+     */
+    public static int writeHeader(ByteBuffer header, WritableByteChannel target) throws IOException {
+        int start = header.position();
+        while (header.hasRemaining()) {
+            if (target.write(header) == 0 && !isBlocking(target)) {
+                break;
+            }
+        }
+        return header.position() - start;
+    }
+
+    /** Writes all of {@code buffer}; waits for a non-blocking target that is full. */
+    private static void writeFully(ByteBuffer buffer, WritableByteChannel target) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (target.write(buffer) == 0) {
+                awaitWritable(target);
+            }
+        }
+    }
+
+    private static void awaitWritable(WritableByteChannel target) throws IOException {
+        if (!(target instanceof SelectableChannel) || ((SelectableChannel) target).isBlocking()) {
+            Thread.onSpinWait();
+            return;
+        }
+        try (Selector selector = Selector.open()) {
+            SelectionKey key = ((SelectableChannel) target).register(selector, SelectionKey.OP_WRITE);
+            selector.select();
+            key.cancel();
+        }
+    }
+}

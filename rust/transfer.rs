@@ -1,0 +1,519 @@
+//! Zero-copy transfers between files, sockets and pipes, with the fallback chain.
+//!
+//! Each transfer tries the cheapest path the kernel offers for its pair of descriptors and
+//! falls back when the kernel refuses it (EINVAL, ENOSYS, EXDEV, EPERM, EOPNOTSUPP) before any
+//! byte moved:
+//!
+//! | from -> to                  | paths, in order                                     |
+//! |-----------------------------|-----------------------------------------------------|
+//! | file -> socket              | sendfile, buffered                                  |
+//! | file -> pipe                | splice, sendfile, buffered                          |
+//! | file -> file                | copy_file_range (may reflink), sendfile, buffered   |
+//! | socket -> file              | splice through this thread's pipe, buffered         |
+//! | pipe -> file                | splice, buffered                                    |
+//! | file -> file (transfer_from)| copy_file_range, buffered                           |
+//! | socket/pipe -> socket/pipe  | splice (through this thread's pipe between sockets) |
+//!
+//! Files opened with `O_APPEND` accept only write(2), so they take the buffered path.
+//!
+//! The contract is that of `FileChannel.transferTo` / `transferFrom` in JDK 17, except that a
+//! blocking stream is served until `count` bytes or end of file, with no per-call cap. An
+//! error after some bytes moved ends the call with those bytes and comes back at the next
+//! call, as in the JDK; an error that loses bytes already taken from a stream is returned at
+//! once, even after progress, because the caller could not otherwise know.
+
+use std::cell::{Cell, RefCell};
+use std::os::fd::{AsFd, BorrowedFd};
+
+use crate::error::{Error, Result};
+use crate::sys::io::{self, Pipe, MAX_CHUNK};
+use crate::sys::Capabilities;
+
+/// The way bytes moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Path {
+    Sendfile,
+    Splice,
+    CopyFileRange,
+    /// read/write through a buffer in user space: the fallback.
+    Buffered,
+}
+
+/// What a descriptor is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A regular file, or anything else with a file offset (a device, a /proc file).
+    File,
+    Socket,
+    Pipe,
+}
+
+/// One end of a transfer.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint<'fd> {
+    pub fd: BorrowedFd<'fd>,
+    pub kind: Kind,
+    /// Wait while the descriptor would block, rather than return what has moved so far.
+    pub blocking: bool,
+    /// A file opened with `O_APPEND`: every write goes to its end, and only write(2) does that.
+    pub append: bool,
+}
+
+impl<'fd> Endpoint<'fd> {
+    /// Describes `fd` as the kernel sees it: its type, O_NONBLOCK and O_APPEND.
+    pub fn of(fd: BorrowedFd<'fd>) -> Result<Endpoint<'fd>> {
+        let kind = match io::fstat(fd)?.st_mode & libc::S_IFMT {
+            libc::S_IFSOCK => Kind::Socket,
+            libc::S_IFIFO => Kind::Pipe,
+            _ => Kind::File,
+        };
+        let flags = io::status_flags(fd)?;
+        Ok(Endpoint {
+            fd,
+            kind,
+            blocking: flags & libc::O_NONBLOCK == 0,
+            append: flags & libc::O_APPEND != 0,
+        })
+    }
+
+    fn is_stream(&self) -> bool {
+        self.kind != Kind::File
+    }
+}
+
+/// What a transfer did: how many bytes moved, and by which path (for zero bytes, the path
+/// that was tried first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transferred {
+    pub bytes: u64,
+    pub path: Path,
+}
+
+/// Sends up to `count` bytes of the file `source` from `position` to `target`, like
+/// `FileChannel.transferTo`: the source's file offset is unchanged; a file target is written
+/// at its own offset, which advances.
+pub fn transfer_to(
+    source: BorrowedFd,
+    position: u64,
+    count: u64,
+    target: &Endpoint,
+) -> Result<Transferred> {
+    let chain: &[Path] = match target.kind {
+        Kind::Socket => &[Path::Sendfile, Path::Buffered],
+        Kind::Pipe => &[Path::Splice, Path::Sendfile, Path::Buffered],
+        Kind::File if target.append => &[Path::Buffered],
+        Kind::File if Capabilities::get().copy_file_range => {
+            &[Path::CopyFileRange, Path::Sendfile, Path::Buffered]
+        }
+        Kind::File => &[Path::Sendfile, Path::Buffered],
+    };
+    if target.is_stream() {
+        io::block_sigpipe();
+    }
+    let ends = [(*target, libc::POLLOUT)];
+    first_that_works(chain, count, |path| {
+        let mut offset = position as i64;
+        let mut moved = 0;
+        let lost = Cell::new(false);
+        let result = pump(count, &ends, &mut moved, |want| match path {
+            Path::Sendfile => io::sendfile(target.fd, source, &mut offset, want),
+            Path::Splice => io::splice(source, Some(&mut offset), target.fd, None, want),
+            Path::CopyFileRange => {
+                io::copy_file_range(source, Some(&mut offset), target.fd, None, want)
+            }
+            Path::Buffered => buffered_from_file(source, &mut offset, target.fd, want),
+        });
+        finish(target, result, moved, &lost)
+    })
+}
+
+/// Receives up to `count` bytes from `source` into the file `target` at `position`, like
+/// `FileChannel.transferFrom` of JDK 17: `target`'s offset is unchanged; a file source is read
+/// at its own offset, which advances; a position past the end of `target` moves nothing.
+pub fn transfer_from(
+    source: &Endpoint,
+    target: &Endpoint,
+    position: u64,
+    count: u64,
+) -> Result<Transferred> {
+    let zero_copy = match source.kind {
+        Kind::File if Capabilities::get().copy_file_range => Some(Path::CopyFileRange),
+        Kind::File => None,
+        Kind::Socket | Kind::Pipe => Some(Path::Splice),
+    };
+    let chain: &[Path] = match zero_copy {
+        Some(Path::CopyFileRange) if !target.append => &[Path::CopyFileRange, Path::Buffered],
+        Some(Path::Splice) if !target.append => &[Path::Splice, Path::Buffered],
+        _ => &[Path::Buffered],
+    };
+    if is_past_end(target.fd, position)? {
+        return Ok(Transferred { bytes: 0, path: chain[0] });
+    }
+    let ends = [(*source, libc::POLLIN)];
+    first_that_works(chain, count, |path| {
+        let mut offset = position as i64;
+        let mut moved = 0;
+        let lost = Cell::new(false);
+        let result = if path == Path::Splice && source.kind == Kind::Socket {
+            through_pipe(source, count, &mut moved, &lost, |pipe, n| {
+                drain_pipe(pipe, n, target, Some(&mut offset))
+            })
+        } else {
+            pump(count, &ends, &mut moved, |want| match path {
+                Path::Splice => io::splice(source.fd, None, target.fd, Some(&mut offset), want),
+                Path::CopyFileRange => {
+                    io::copy_file_range(source.fd, None, target.fd, Some(&mut offset), want)
+                }
+                _ => buffered_into_file(source.fd, target.fd, &mut offset, want, &lost),
+            })
+        };
+        finish(target, result, moved, &lost)
+    })
+}
+
+/// Moves up to `count` bytes from a socket or pipe to a socket or pipe: a proxy's inner loop.
+///
+/// A blocking source is read until `count` bytes or end of stream; a non-blocking one until
+/// it has nothing more, or a non-blocking target takes nothing more. Between two sockets the
+/// bytes pass through this thread's pipe, and bytes taken from the source are always
+/// delivered before the call returns: a non-blocking target that fills up is waited for until
+/// the pipe is empty again (at most one pipe's worth).
+pub fn relay(source: &Endpoint, target: &Endpoint, count: u64) -> Result<Transferred> {
+    if !source.is_stream() || !target.is_stream() {
+        return Err(Error::new("splice", libc::EINVAL).with_context(
+            "relay moves between sockets and pipes; transfer_to and transfer_from take files",
+        ));
+    }
+    io::block_sigpipe();
+    let mut moved = 0;
+    let lost = Cell::new(false);
+    let result = if source.kind == Kind::Socket && target.kind == Kind::Socket {
+        through_pipe(source, count, &mut moved, &lost, |pipe, n| drain_pipe(pipe, n, target, None))
+    } else {
+        // One end is a pipe: splice moves between them directly.
+        let ends = [(*source, libc::POLLIN), (*target, libc::POLLOUT)];
+        pump(count, &ends, &mut moved, |want| io::splice(source.fd, None, target.fd, None, want))
+    };
+    let bytes = finish(target, result, moved, &lost)?;
+    Ok(Transferred { bytes, path: Path::Splice })
+}
+
+/// Sends `header` and then up to `count` bytes of the file `source` from `position`, as one
+/// response. On a TCP socket the header goes with MSG_MORE, so that it leaves in the same
+/// packets as the start of the file rather than alone. Returns the header bytes sent and the
+/// file transfer; no file byte is sent before the whole header, so a non-blocking target that
+/// fills up during the header returns fewer header bytes and no file bytes.
+pub fn transfer_to_with_header(
+    header: &[u8],
+    source: BorrowedFd,
+    position: u64,
+    count: u64,
+    target: &Endpoint,
+) -> Result<(usize, Transferred)> {
+    if target.is_stream() {
+        io::block_sigpipe();
+    }
+    let nothing = Transferred { bytes: 0, path: Path::Sendfile };
+    let file_follows = count > 0;
+    let more = if file_follows { libc::MSG_MORE } else { 0 };
+    let ends = [(*target, libc::POLLOUT)];
+    let mut sent = 0;
+    while sent < header.len() {
+        let rest = &header[sent..];
+        let result = match target.kind {
+            Kind::Socket => io::send(target.fd, rest, more),
+            _ => io::write(target.fd, rest),
+        };
+        match result {
+            Ok(n) => sent += n,
+            Err(e) if e.errno == libc::EINTR => {}
+            Err(e) if e.errno == libc::EAGAIN => {
+                if !wait_until_ready(&ends)? {
+                    return Ok((sent, nothing));
+                }
+            }
+            Err(e) if sent == 0 => return Err(e),
+            Err(_) => return Ok((sent, nothing)),
+        }
+    }
+    if !file_follows {
+        return Ok((sent, nothing));
+    }
+    let file = match transfer_to(source, position, count, target) {
+        Ok(file) => file,
+        Err(_) if sent > 0 => nothing, // the error comes back at the next call
+        Err(e) => return Err(e),
+    };
+    if file.bytes == 0 && target.kind == Kind::Socket {
+        io::push_tcp(target.fd); // nothing followed (end of file, or full): uncork the header
+    }
+    Ok((sent, file))
+}
+
+/// Whether `position` lies past the end of the file `fd`: there `transfer_from` moves nothing.
+pub fn is_past_end(fd: BorrowedFd, position: u64) -> Result<bool> {
+    Ok(position > io::fstat(fd)?.st_size as u64)
+}
+
+/// Data segments a TCP socket has sent (TCP_INFO): shows whether a header and a body left
+/// together.
+pub use crate::sys::io::tcp_data_segments_out;
+
+/// Closes this thread's transfer pipe, if it has one; the next transfer that needs it opens a
+/// new one. It is also closed when the thread ends.
+pub fn release_thread_pipe() {
+    THREAD_PIPE.with(|p| p.borrow_mut().take());
+}
+
+/// The size asked for the per-thread pipe; the kernel's limits may grant less.
+const THREAD_PIPE_SIZE: u64 = 1 << 20;
+
+/// The buffer of the buffered fallback.
+const BUFFER_SIZE: usize = 128 * 1024;
+
+thread_local! {
+    /// The pipe that socket data passes through on its way to a file or socket. Empty between
+    /// calls: a call that cannot empty it drops it.
+    static THREAD_PIPE: RefCell<Option<Pipe>> = const { RefCell::new(None) };
+    /// The buffer of the buffered fallback, allocated at its first use.
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Tries each path in turn while the kernel refuses it before any byte moved. `attempt`
+/// returns the bytes moved.
+fn first_that_works(
+    chain: &[Path],
+    count: u64,
+    mut attempt: impl FnMut(Path) -> Result<u64>,
+) -> Result<Transferred> {
+    if count == 0 {
+        return Ok(Transferred { bytes: 0, path: chain[0] });
+    }
+    let (last, fallbacks) = chain.split_last().expect("a chain has a path");
+    for &path in fallbacks {
+        match attempt(path) {
+            Ok(bytes) => return Ok(Transferred { bytes, path }),
+            Err(e) if is_unsupported(&e) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    attempt(*last).map(|bytes| Transferred { bytes, path: *last })
+}
+
+/// Errors after which another path may work.
+fn is_unsupported(e: &Error) -> bool {
+    matches!(e.errno, libc::EINVAL | libc::ENOSYS | libc::EXDEV | libc::EPERM | libc::EOPNOTSUPP)
+}
+
+/// Repeats `call` (which moves at most its argument in bytes) until `count` bytes moved
+/// (counted in `moved`), a call moves nothing (end of file), or an end that would block is not
+/// to be waited for. EINTR is retried.
+fn pump(
+    count: u64,
+    ends: &[(Endpoint, libc::c_short)],
+    moved: &mut u64,
+    mut call: impl FnMut(u64) -> Result<usize>,
+) -> Result<()> {
+    let waits = ends.iter().all(|(end, _)| end.blocking || !end.is_stream());
+    while *moved < count {
+        let want = count - *moved;
+        match call(want) {
+            Ok(0) => break,
+            Ok(n) => {
+                *moved += n as u64;
+                // A short count from a non-blocking stream means it is full (or empty): asking
+                // again would only answer EAGAIN.
+                if !waits && (n as u64) < want.min(MAX_CHUNK) {
+                    break;
+                }
+            }
+            Err(e) if e.errno == libc::EINTR => {}
+            Err(e) if e.errno == libc::EAGAIN => {
+                if !wait_until_ready(ends)? {
+                    break;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// After EAGAIN: finds the end that is not ready. Waits for it and returns true (try again) if
+/// it is blocking, returns false (stop) if it is not.
+fn wait_until_ready(ends: &[(Endpoint, libc::c_short)]) -> Result<bool> {
+    for (end, events) in ends {
+        if !io::ready_now(end.fd, *events)? {
+            if !end.blocking {
+                return Ok(false);
+            }
+            io::poll(end.fd, *events)?;
+            return Ok(true);
+        }
+    }
+    // Every end looks ready, yet the call would block (say, a pipe short of free slots).
+    std::thread::yield_now();
+    Ok(true)
+}
+
+/// The bytes a call moved, given how its loop ended. An error after some bytes were delivered
+/// gives those bytes (the error comes back at the next call), unless bytes were lost. The
+/// SIGPIPE of a broken pipe, pending because it is blocked, is consumed.
+fn finish(target: &Endpoint, result: Result<()>, moved: u64, lost: &Cell<bool>) -> Result<u64> {
+    match result {
+        Ok(()) => Ok(moved),
+        Err(e) => {
+            if e.errno == libc::EPIPE && target.is_stream() {
+                io::discard_pending_sigpipe();
+            }
+            if moved > 0 && !lost.get() {
+                Ok(moved)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Splices a stream into this thread's pipe, one batch at a time, and has `deliver` empty the
+/// pipe after each. Counts delivered bytes in `moved`. A failed delivery loses its batch: that
+/// is marked in `lost`, and the pipe, which may still hold bytes, is closed.
+fn through_pipe(
+    source: &Endpoint,
+    count: u64,
+    moved: &mut u64,
+    lost: &Cell<bool>,
+    mut deliver: impl FnMut(&Pipe, u64) -> Result<()>,
+) -> Result<()> {
+    THREAD_PIPE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(Pipe::new(THREAD_PIPE_SIZE)?);
+        }
+        let pipe = slot.as_ref().expect("created above");
+        let ends = [(*source, libc::POLLIN)];
+        while *moved < count {
+            let want = (count - *moved).min(pipe.capacity);
+            let taken = match io::splice(source.fd, None, pipe.write.as_fd(), None, want) {
+                Ok(0) => break, // end of stream
+                Ok(n) => n as u64,
+                Err(e) if e.errno == libc::EINTR => continue,
+                Err(e) if e.errno == libc::EAGAIN => {
+                    if wait_until_ready(&ends)? {
+                        continue;
+                    }
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
+            if let Err(e) = deliver(pipe, taken) {
+                *slot = None;
+                lost.set(true);
+                return Err(e.with_context(format!(
+                    "{moved} bytes were delivered before; {taken} bytes read from the source \
+                     were lost"
+                )));
+            }
+            *moved += taken;
+            if !source.blocking && taken < want {
+                break; // a non-blocking source had no more
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Moves `n` bytes out of the pipe into `target` (at `offset` for a file). The bytes are out
+/// of their source already, so a full target is waited for whatever its mode, and a file that
+/// refuses splice gets them through read and write.
+fn drain_pipe(pipe: &Pipe, n: u64, target: &Endpoint, mut offset: Option<&mut i64>) -> Result<()> {
+    let mut left = n;
+    while left > 0 {
+        match io::splice(pipe.read.as_fd(), None, target.fd, offset.as_deref_mut(), left) {
+            Ok(0) => {
+                return Err(Error::new("splice", libc::EIO).with_context("the target took nothing"))
+            }
+            Ok(m) => left -= m as u64,
+            Err(e) if e.errno == libc::EINTR => {}
+            Err(e) if e.errno == libc::EAGAIN => io::poll(target.fd, libc::POLLOUT)?,
+            Err(e) if is_unsupported(&e) && target.kind == Kind::File => {
+                let Some(offset) = offset.as_deref_mut() else { return Err(e) };
+                let lost = Cell::new(false);
+                while left > 0 {
+                    left -= buffered_into_file(pipe.read.as_fd(), target.fd, offset, left, &lost)?
+                        as u64;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// One round of the buffered fallback from a file at `offset` to a descriptor: pread, then
+/// write all of it. A non-blocking target may take less; the rest is read again next time.
+fn buffered_from_file(
+    source: BorrowedFd,
+    offset: &mut i64,
+    target: BorrowedFd,
+    want: u64,
+) -> Result<usize> {
+    with_buffer(want, |buf| {
+        let read = io::pread(source, buf, *offset)?;
+        let mut written = 0;
+        while written < read {
+            match io::write(target, &buf[written..read]) {
+                Ok(n) => written += n,
+                Err(e) if e.errno == libc::EINTR => {}
+                Err(e) if e.errno == libc::EAGAIN && written > 0 => break,
+                Err(e) => return Err(e),
+            }
+        }
+        *offset += written as i64;
+        Ok(written)
+    })
+}
+
+/// One round of the buffered fallback from a descriptor, read at its own offset, to a file at
+/// `offset`. Bytes read but not written are lost with a stream source: marked in `lost`.
+fn buffered_into_file(
+    source: BorrowedFd,
+    target: BorrowedFd,
+    offset: &mut i64,
+    want: u64,
+    lost: &Cell<bool>,
+) -> Result<usize> {
+    with_buffer(want, |buf| {
+        let read = io::read(source, buf)?;
+        let mut written = 0;
+        while written < read {
+            match io::pwrite(target, &buf[written..read], *offset) {
+                Ok(n) => {
+                    written += n;
+                    *offset += n as i64;
+                }
+                Err(e) if e.errno == libc::EINTR => {}
+                Err(e) => {
+                    lost.set(true);
+                    let gone = read - written;
+                    return Err(
+                        e.with_context(format!("{gone} bytes read from the source were lost"))
+                    );
+                }
+            }
+        }
+        Ok(read)
+    })
+}
+
+/// Runs `f` with this thread's fallback buffer, cut to at most `want` bytes.
+fn with_buffer<T>(want: u64, f: impl FnOnce(&mut [u8]) -> Result<T>) -> Result<T> {
+    BUFFER.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        if buf.is_empty() {
+            buf.resize(BUFFER_SIZE, 0);
+        }
+        let len = want.min(BUFFER_SIZE as u64) as usize;
+        f(&mut buf[..len])
+    })
+}

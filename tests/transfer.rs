@@ -1,0 +1,331 @@
+//! The Rust transfer API against real files, sockets and pipes.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::path::PathBuf;
+use std::thread;
+
+use zerocopy_jni::transfer::{self, Endpoint, Kind, Path};
+
+/// A fresh directory under the target dir, removed at drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("zerocopy-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn file(&self, name: &str, content: &[u8]) -> File {
+        let path = self.0.join(name);
+        std::fs::write(&path, content).unwrap();
+        OpenOptions::new().read(true).write(true).open(path).unwrap()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Deterministic bytes that differ at every offset.
+fn pattern(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+fn tcp_pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (server, _) = listener.accept().unwrap();
+    (client, server)
+}
+
+fn pipe() -> (OwnedFd, OwnedFd) {
+    let mut fds = [0; 2];
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+    unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+}
+
+/// Reads everything from `stream` on another thread.
+fn drain<R: Read + Send + 'static>(mut stream: R) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut all = Vec::new();
+        stream.read_to_end(&mut all).unwrap();
+        all
+    })
+}
+
+#[test]
+fn file_to_socket_uses_sendfile_and_leaves_the_source_offset() {
+    let dir = TempDir::new("f2s");
+    let data = pattern(3 << 20, 1);
+    let mut source = dir.file("source", &data);
+    source.seek(SeekFrom::Start(7)).unwrap();
+    let (client, server) = tcp_pair();
+    let received = drain(server);
+    let target = Endpoint::of(client.as_fd()).unwrap();
+    assert_eq!(target.kind, Kind::Socket);
+    let done = transfer::transfer_to(source.as_fd(), 100, u64::MAX, &target).unwrap();
+    assert_eq!(done.bytes, data.len() as u64 - 100);
+    assert_eq!(done.path, Path::Sendfile);
+    drop(client);
+    assert_eq!(received.join().unwrap(), &data[100..]);
+    assert_eq!(source.stream_position().unwrap(), 7);
+}
+
+#[test]
+fn file_to_pipe_uses_splice() {
+    let dir = TempDir::new("f2p");
+    let data = pattern(1 << 20, 2);
+    let source = dir.file("source", &data);
+    let (read, write) = pipe();
+    let received = drain(File::from(read));
+    let target = Endpoint::of(write.as_fd()).unwrap();
+    assert_eq!(target.kind, Kind::Pipe);
+    let done = transfer::transfer_to(source.as_fd(), 0, 5000, &target).unwrap();
+    assert_eq!((done.bytes, done.path), (5000, Path::Splice));
+    drop(write);
+    assert_eq!(received.join().unwrap(), &data[..5000]);
+}
+
+#[test]
+fn file_to_file_uses_copy_file_range_at_the_target_offset() {
+    let dir = TempDir::new("f2f");
+    let data = pattern(1 << 20, 3);
+    let source = dir.file("source", &data);
+    let mut target = dir.file("target", b"0123456789");
+    target.seek(SeekFrom::Start(4)).unwrap();
+    let done =
+        transfer::transfer_to(source.as_fd(), 10, 1000, &Endpoint::of(target.as_fd()).unwrap())
+            .unwrap();
+    assert_eq!((done.bytes, done.path), (1000, Path::CopyFileRange));
+    assert_eq!(target.stream_position().unwrap(), 1004, "the target's offset advances");
+    let written = std::fs::read(dir.0.join("target")).unwrap();
+    assert_eq!(&written[..4], b"0123");
+    assert_eq!(&written[4..], &data[10..1010]);
+}
+
+#[test]
+fn an_append_mode_target_takes_the_buffered_path_and_appends() {
+    let dir = TempDir::new("append");
+    let data = pattern(300_000, 4);
+    let source = dir.file("source", &data);
+    dir.file("target", b"head");
+    let target = OpenOptions::new().append(true).open(dir.0.join("target")).unwrap();
+    let end = Endpoint::of(target.as_fd()).unwrap();
+    assert!(end.append);
+    let done = transfer::transfer_to(source.as_fd(), 0, u64::MAX, &end).unwrap();
+    assert_eq!((done.bytes, done.path), (data.len() as u64, Path::Buffered));
+    let written = std::fs::read(dir.0.join("target")).unwrap();
+    assert_eq!(&written[..4], b"head");
+    assert_eq!(&written[4..], &data[..]);
+}
+
+#[test]
+fn past_the_end_and_zero_counts_move_nothing() {
+    let dir = TempDir::new("ends");
+    let source = dir.file("source", &pattern(10, 5));
+    let target = dir.file("target", b"");
+    let end = Endpoint::of(target.as_fd()).unwrap();
+    assert_eq!(transfer::transfer_to(source.as_fd(), 11, 5, &end).unwrap().bytes, 0);
+    assert_eq!(transfer::transfer_to(source.as_fd(), 10, 5, &end).unwrap().bytes, 0);
+    assert_eq!(transfer::transfer_to(source.as_fd(), 0, 0, &end).unwrap().bytes, 0);
+    assert_eq!(transfer::transfer_to(source.as_fd(), 5, 100, &end).unwrap().bytes, 5);
+}
+
+#[test]
+fn socket_to_file_splices_through_the_thread_pipe() {
+    let dir = TempDir::new("s2f");
+    let data = pattern(5 << 20, 6);
+    let target = dir.file("target", &[b'x'; 16]);
+    let (mut client, server) = tcp_pair();
+    let sent = data.clone();
+    let writer = thread::spawn(move || client.write_all(&sent).unwrap());
+    let source = Endpoint::of(server.as_fd()).unwrap();
+    let done =
+        transfer::transfer_from(&source, &Endpoint::of(target.as_fd()).unwrap(), 16, u64::MAX)
+            .unwrap();
+    writer.join().unwrap();
+    assert_eq!((done.bytes, done.path), (data.len() as u64, Path::Splice));
+    let written = std::fs::read(dir.0.join("target")).unwrap();
+    assert_eq!(&written[16..], &data[..]);
+    transfer::release_thread_pipe();
+}
+
+#[test]
+fn a_position_past_the_end_of_the_target_moves_nothing() {
+    let dir = TempDir::new("s2f-past");
+    let target = dir.file("target", b"abc");
+    let (mut client, server) = tcp_pair();
+    client.write_all(b"data").unwrap();
+    let source = Endpoint::of(server.as_fd()).unwrap();
+    let end = Endpoint::of(target.as_fd()).unwrap();
+    assert_eq!(transfer::transfer_from(&source, &end, 4, 4).unwrap().bytes, 0);
+    assert_eq!(transfer::transfer_from(&source, &end, 3, 4).unwrap().bytes, 4);
+    assert_eq!(std::fs::read(dir.0.join("target")).unwrap(), b"abcdata");
+}
+
+#[test]
+fn pipe_to_file_and_file_to_file_from_the_source_offset() {
+    let dir = TempDir::new("p2f");
+    let data = pattern(200_000, 7);
+    let target = dir.file("target", b"");
+    let (read, write) = pipe();
+    let sent = data.clone();
+    let writer = thread::spawn(move || File::from(write).write_all(&sent).unwrap());
+    let source = Endpoint::of(read.as_fd()).unwrap();
+    let end = Endpoint::of(target.as_fd()).unwrap();
+    let done = transfer::transfer_from(&source, &end, 0, u64::MAX).unwrap();
+    writer.join().unwrap();
+    assert_eq!((done.bytes, done.path), (data.len() as u64, Path::Splice));
+
+    let mut file_source = dir.file("source", &data);
+    file_source.seek(SeekFrom::Start(1000)).unwrap();
+    let source = Endpoint::of(file_source.as_fd()).unwrap();
+    let done = transfer::transfer_from(&source, &end, 5, 2000).unwrap();
+    assert_eq!((done.bytes, done.path), (2000, Path::CopyFileRange));
+    assert_eq!(file_source.stream_position().unwrap(), 3000, "the source's offset advances");
+    let written = std::fs::read(dir.0.join("target")).unwrap();
+    assert_eq!(&written[5..2005], &data[1000..3000]);
+}
+
+#[test]
+fn a_non_blocking_target_takes_what_fits() {
+    let dir = TempDir::new("nb");
+    let data = pattern(64 << 20, 8);
+    let source = dir.file("source", &data);
+    let (client, server) = tcp_pair();
+    client.set_nonblocking(true).unwrap();
+    let target = Endpoint::of(client.as_fd()).unwrap();
+    assert!(!target.blocking);
+    let first = transfer::transfer_to(source.as_fd(), 0, u64::MAX, &target).unwrap();
+    assert!(first.bytes > 0 && first.bytes < data.len() as u64, "{first:?}");
+    let second = transfer::transfer_to(source.as_fd(), first.bytes, u64::MAX, &target).unwrap();
+    assert_eq!(second.bytes, 0, "full: EAGAIN is no error, and moves nothing");
+    drop(server);
+}
+
+#[test]
+fn relay_between_sockets_and_from_a_pipe() {
+    let data = pattern(3 << 20, 9);
+    let (mut in_client, in_server) = tcp_pair();
+    let (out_client, out_server) = tcp_pair();
+    let received = drain(out_server);
+    let sent = data.clone();
+    let writer = thread::spawn(move || {
+        in_client.write_all(&sent).unwrap();
+        // dropping in_client ends the stream
+    });
+    let source = Endpoint::of(in_server.as_fd()).unwrap();
+    let target = Endpoint::of(out_client.as_fd()).unwrap();
+    let done = transfer::relay(&source, &target, u64::MAX).unwrap();
+    writer.join().unwrap();
+    assert_eq!((done.bytes, done.path), (data.len() as u64, Path::Splice));
+    drop(out_client);
+    assert_eq!(received.join().unwrap(), data);
+
+    let (read, write) = pipe();
+    let (client, server) = tcp_pair();
+    let received = drain(server);
+    File::from(write).write_all(&data[..60_000]).unwrap();
+    let done = transfer::relay(
+        &Endpoint::of(read.as_fd()).unwrap(),
+        &Endpoint::of(client.as_fd()).unwrap(),
+        u64::MAX,
+    )
+    .unwrap();
+    assert_eq!(done.bytes, 60_000);
+    drop(client);
+    assert_eq!(received.join().unwrap(), &data[..60_000]);
+}
+
+#[test]
+fn relay_refuses_files() {
+    let dir = TempDir::new("relay-file");
+    let file = dir.file("f", b"x");
+    let (client, _server) = tcp_pair();
+    let e = transfer::relay(
+        &Endpoint::of(file.as_fd()).unwrap(),
+        &Endpoint::of(client.as_fd()).unwrap(),
+        1,
+    )
+    .unwrap_err();
+    assert_eq!(e.errno, libc::EINVAL);
+}
+
+#[test]
+fn header_and_file_leave_as_one_response() {
+    let dir = TempDir::new("header");
+    let data = pattern(1000, 10);
+    let source = dir.file("source", &data);
+    let (client, server) = tcp_pair();
+    client.set_nodelay(true).unwrap();
+    let received = drain(server);
+    let target = Endpoint::of(client.as_fd()).unwrap();
+    let before = transfer::tcp_data_segments_out(client.as_fd()).unwrap();
+    let (sent, file) = transfer::transfer_to_with_header(
+        b"HTTP/1.1 200 OK\r\n\r\n",
+        source.as_fd(),
+        0,
+        1000,
+        &target,
+    )
+    .unwrap();
+    let segments = transfer::tcp_data_segments_out(client.as_fd()).unwrap() - before;
+    assert_eq!((sent, file.bytes), (19, 1000));
+    assert_eq!(segments, 1, "header and body in one segment despite TCP_NODELAY");
+    drop(client);
+    let all = received.join().unwrap();
+    assert_eq!(&all[..19], b"HTTP/1.1 200 OK\r\n\r\n");
+    assert_eq!(&all[19..], &data[..]);
+}
+
+#[test]
+fn a_broken_pipe_is_an_error_and_no_sigpipe_stays_pending() {
+    let dir = TempDir::new("epipe");
+    let source = dir.file("source", &pattern(8 << 20, 11));
+    let (client, server) = tcp_pair();
+    drop(server);
+    let target = Endpoint::of(client.as_fd()).unwrap();
+    let mut error = None;
+    for _ in 0..100 {
+        match transfer::transfer_to(source.as_fd(), 0, u64::MAX, &target) {
+            Ok(_) => continue,
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    let error = error.expect("writing into a closed connection fails");
+    assert!(matches!(error.errno, libc::EPIPE | libc::ECONNRESET), "{error}");
+    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+    let pending = status.lines().find(|l| l.starts_with("SigPnd:")).unwrap();
+    let mask = u64::from_str_radix(pending.split_whitespace().nth(1).unwrap(), 16).unwrap();
+    assert_eq!(mask & (1 << (libc::SIGPIPE - 1)), 0, "{pending}");
+}
+
+#[test]
+fn more_than_two_gib_in_one_call() {
+    let dir = TempDir::new("big");
+    let source = dir.file("source", b"");
+    source.set_len(5 << 30).unwrap(); // sparse
+    let null = OpenOptions::new().write(true).open("/dev/null").unwrap();
+    let done =
+        transfer::transfer_to(source.as_fd(), 0, u64::MAX, &Endpoint::of(null.as_fd()).unwrap())
+            .unwrap();
+    assert_eq!(done.bytes, 5 << 30);
+}
