@@ -115,7 +115,7 @@ pub fn transfer_to(
         let mut offset = position as i64;
         let mut moved = 0;
         let lost = Cell::new(false);
-        let result = pump(count, &ends, &mut moved, |want| match path {
+        let result = pump(count, per_call(path), &ends, &mut moved, |want| match path {
             Path::Sendfile => io::sendfile(target.fd, source, &mut offset, want),
             Path::Splice => io::splice(source, Some(&mut offset), target.fd, None, want),
             Path::CopyFileRange => {
@@ -159,7 +159,7 @@ pub fn transfer_from(
                 drain_pipe(pipe, n, target, Some(&mut offset))
             })
         } else {
-            pump(count, &ends, &mut moved, |want| match path {
+            pump(count, per_call(path), &ends, &mut moved, |want| match path {
                 Path::Splice => io::splice(source.fd, None, target.fd, Some(&mut offset), want),
                 Path::CopyFileRange => {
                     io::copy_file_range(source.fd, None, target.fd, Some(&mut offset), want)
@@ -192,7 +192,8 @@ pub fn relay(source: &Endpoint, target: &Endpoint, count: u64) -> Result<Transfe
     } else {
         // One end is a pipe: splice moves between them directly.
         let ends = [(*source, libc::POLLIN), (*target, libc::POLLOUT)];
-        pump(count, &ends, &mut moved, |want| io::splice(source.fd, None, target.fd, None, want))
+        let splice = |want| io::splice(source.fd, None, target.fd, None, want);
+        pump(count, per_call(Path::Splice), &ends, &mut moved, splice)
     };
     let bytes = finish(target, result, moved, &lost)?;
     Ok(Transferred { bytes, path: Path::Splice })
@@ -305,11 +306,20 @@ fn is_unsupported(e: &Error) -> bool {
     matches!(e.errno, libc::EINVAL | libc::ENOSYS | libc::EXDEV | libc::EPERM | libc::EOPNOTSUPP)
 }
 
-/// Repeats `call` (which moves at most its argument in bytes) until `count` bytes moved
-/// (counted in `moved`), a call moves nothing (end of file), or an end that would block is not
-/// to be waited for. EINTR is retried.
+/// The most bytes one call of a path moves.
+fn per_call(path: Path) -> u64 {
+    match path {
+        Path::Buffered => BUFFER_SIZE as u64,
+        _ => MAX_CHUNK,
+    }
+}
+
+/// Repeats `call` (which moves at most its argument in bytes, and at most `per_call`) until
+/// `count` bytes moved (counted in `moved`), a call moves nothing (end of file), or an end that
+/// would block is not to be waited for. EINTR is retried.
 fn pump(
     count: u64,
+    per_call: u64,
     ends: &[(Endpoint, libc::c_short)],
     moved: &mut u64,
     mut call: impl FnMut(u64) -> Result<usize>,
@@ -323,7 +333,7 @@ fn pump(
                 *moved += n as u64;
                 // A short count from a non-blocking stream means it is full (or empty): asking
                 // again would only answer EAGAIN.
-                if !waits && (n as u64) < want.min(MAX_CHUNK) {
+                if !waits && (n as u64) < want.min(per_call) {
                     break;
                 }
             }
