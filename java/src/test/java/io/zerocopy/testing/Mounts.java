@@ -53,6 +53,26 @@ public final class Mounts {
     }
 
     /**
+     * Makes an XFS image with reflink (sparse, {@code gib} GiB) under {@code parent} and mounts it
+     * through a loop device, or skips the test with the reason.
+     */
+    public static Mount xfsWithReflink(Path parent, int gib) throws IOException, InterruptedException {
+        Assumptions.assumeTrue(isRoot(), "skipped: mounting an XFS image needs root");
+        Path image = parent.resolve("xfs.img");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            file.setLength((long) gib << 30);
+        }
+        String[] mkfs = exec("mkfs.xfs", "-q", "-f", "-m", "reflink=1", image.toString());
+        Assumptions.assumeTrue(mkfs[0].equals("0"), "skipped: mkfs.xfs -m reflink=1 failed (install xfsprogs): "
+                + mkfs[1]);
+        Path dir = Files.createDirectory(parent.resolve("xfs"));
+        String[] mount = exec("mount", "-o", "loop", image.toString(), dir.toString());
+        Assumptions.assumeTrue(mount[0].equals("0"), "skipped: mounting an XFS image on a loop device failed: "
+                + mount[1]);
+        return new Mount(dir);
+    }
+
+    /**
      * Mounts a small tmpfs with the given options (such as "ro" or "noexec") on a new directory
      * under {@code parent}, or skips the test with the reason if this machine does not allow it.
      */
