@@ -81,6 +81,29 @@ public final class BufferedTransfer {
         if (position > target.size()) {
             return 0;
         }
+        return copy(source, count, (buffer, done) -> {
+            while (buffer.hasRemaining()) {
+                target.write(buffer, position + done + buffer.position());
+            }
+        });
+    }
+
+    /** ZeroCopy.relay through a buffer. Bytes read are always delivered, or it throws. */
+    public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
+        return copy(source, count, (buffer, done) -> writeFully(buffer, target));
+    }
+
+    /** Writes all of a buffer of bytes read, {@code done} bytes into the transfer. */
+    private interface Delivery {
+        void deliver(ByteBuffer buffer, long done) throws IOException;
+    }
+
+    /**
+     * Reads {@code source} until {@code count} bytes or end of stream (or nothing more from a
+     * non-blocking source), delivering each buffer. A read error after progress ends the call
+     * with what was delivered; a delivery error throws, since those bytes are gone from the source.
+     */
+    private static long copy(ReadableByteChannel source, long count, Delivery delivery) throws IOException {
         ByteBuffer buffer = take();
         long moved = 0;
         try {
@@ -99,38 +122,7 @@ public final class BufferedTransfer {
                     break;
                 }
                 buffer.flip();
-                while (buffer.hasRemaining()) {
-                    target.write(buffer, position + moved + buffer.position());
-                }
-                moved += read;
-            }
-            return moved;
-        } finally {
-            give(buffer);
-        }
-    }
-
-    /** ZeroCopy.relay through a buffer. Bytes read are always delivered, or it throws. */
-    public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
-        ByteBuffer buffer = take();
-        long moved = 0;
-        try {
-            while (moved < count) {
-                buffer.clear().limit((int) Math.min(count - moved, BUFFER_SIZE));
-                int read;
-                try {
-                    read = source.read(buffer);
-                } catch (IOException e) {
-                    if (moved > 0) {
-                        return moved;
-                    }
-                    throw e;
-                }
-                if (read <= 0) {
-                    break;
-                }
-                buffer.flip();
-                writeFully(buffer, target);
+                delivery.deliver(buffer, moved);
                 moved += read;
             }
             return moved;
