@@ -4,15 +4,15 @@
 //! falls back when the kernel refuses it (EINVAL, ENOSYS, EXDEV, EPERM, EOPNOTSUPP) before any
 //! byte moved:
 //!
-//! | from -> to                  | paths, in order                                     |
-//! |-----------------------------|-----------------------------------------------------|
-//! | file -> socket              | sendfile, buffered                                  |
-//! | file -> pipe                | splice, sendfile, buffered                          |
-//! | file -> file                | copy_file_range (may reflink), sendfile, buffered   |
-//! | socket -> file              | splice through this thread's pipe, buffered         |
-//! | pipe -> file                | splice, buffered                                    |
-//! | file -> file (transfer_from)| copy_file_range, buffered                           |
-//! | socket/pipe -> socket/pipe  | splice (through this thread's pipe between sockets) |
+//! | from -> to                   | paths, in order                                     |
+//! |------------------------------|-----------------------------------------------------|
+//! | file -> socket               | sendfile, buffered                                  |
+//! | file -> pipe                 | splice, sendfile, buffered                          |
+//! | file -> file                 | copy_file_range (may reflink), sendfile, buffered   |
+//! | socket -> file               | splice through this thread's pipe, buffered         |
+//! | pipe -> file                 | splice, buffered                                    |
+//! | file -> file (transfer_from) | copy_file_range, buffered                           |
+//! | socket/pipe -> socket/pipe   | splice (through this thread's pipe between sockets) |
 //!
 //! Files opened with `O_APPEND` accept only write(2), so they take the buffered path.
 //!
@@ -21,9 +21,15 @@
 //! error after some bytes moved ends the call with those bytes and comes back at the next
 //! call, as in the JDK; an error that loses bytes already taken from a stream is returned at
 //! once, even after progress, because the caller could not otherwise know.
+//!
+//! Descriptors that another thread may close (see [`Endpoint::still_open`]) are used as given
+//! only while a transfer is young; a transfer that has run longer than [`HOLD_AFTER`] works on
+//! duplicates, taken after checking that their owner still has them open.
 
 use std::cell::{Cell, RefCell};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::fmt;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::sys::io::{self, Pipe, MAX_CHUNK};
@@ -49,7 +55,7 @@ pub enum Kind {
 }
 
 /// One end of a transfer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Endpoint<'fd> {
     pub fd: BorrowedFd<'fd>,
     pub kind: Kind,
@@ -57,6 +63,11 @@ pub struct Endpoint<'fd> {
     pub blocking: bool,
     /// A file opened with `O_APPEND`: every write goes to its end, and only write(2) does that.
     pub append: bool,
+    /// For a descriptor that another thread may close (a Java channel's): whether its owner
+    /// still has it open. An owner must mark itself closed before it closes the descriptor.
+    /// With it, a transfer older than [`HOLD_AFTER`] switches to a duplicate of `fd` and
+    /// checks this, so that it never writes into a file that reused a closed number.
+    pub still_open: Option<&'fd dyn Fn() -> bool>,
 }
 
 impl<'fd> Endpoint<'fd> {
@@ -73,11 +84,24 @@ impl<'fd> Endpoint<'fd> {
             kind,
             blocking: flags & libc::O_NONBLOCK == 0,
             append: flags & libc::O_APPEND != 0,
+            still_open: None,
         })
     }
 
     fn is_stream(&self) -> bool {
         self.kind != Kind::File
+    }
+}
+
+impl fmt::Debug for Endpoint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("fd", &self.fd.as_raw_fd())
+            .field("kind", &self.kind)
+            .field("blocking", &self.blocking)
+            .field("append", &self.append)
+            .field("shared", &self.still_open.is_some())
+            .finish()
     }
 }
 
@@ -89,15 +113,23 @@ pub struct Transferred {
     pub path: Path,
 }
 
+/// How long a transfer uses the descriptors it was given before it holds its own.
+pub const HOLD_AFTER: Duration = Duration::from_micros(100);
+
 /// Sends up to `count` bytes of the file `source` from `position` to `target`, like
 /// `FileChannel.transferTo`: the source's file offset is unchanged; a file target is written
 /// at its own offset, which advances.
 pub fn transfer_to(
-    source: BorrowedFd,
+    source: &Endpoint,
     position: u64,
     count: u64,
     target: &Endpoint,
 ) -> Result<Transferred> {
+    transfer_file(&mut Ends::new(source, target), position, count)
+}
+
+fn transfer_file(ends: &mut Ends, position: u64, count: u64) -> Result<Transferred> {
+    let target = ends.target;
     let chain: &[Path] = match target.kind {
         Kind::Socket => &[Path::Sendfile, Path::Buffered],
         Kind::Pipe => &[Path::Splice, Path::Sendfile, Path::Buffered],
@@ -110,20 +142,28 @@ pub fn transfer_to(
     if target.is_stream() {
         io::block_sigpipe();
     }
-    let ends = [(*target, libc::POLLOUT)];
     first_that_works(chain, count, |path| {
         let mut offset = position as i64;
         let mut moved = 0;
-        let lost = Cell::new(false);
-        let result = pump(count, per_call(path), &ends, &mut moved, |want| match path {
-            Path::Sendfile => io::sendfile(target.fd, source, &mut offset, want),
-            Path::Splice => io::splice(source, Some(&mut offset), target.fd, None, want),
-            Path::CopyFileRange => {
-                io::copy_file_range(source, Some(&mut offset), target.fd, None, want)
-            }
-            Path::Buffered => buffered_from_file(source, &mut offset, target.fd, want),
-        });
-        finish(target, result, moved, &lost)
+        let result = pump(
+            ends,
+            count,
+            per_call(path),
+            &[(Side::Target, libc::POLLOUT)],
+            &mut moved,
+            |e, want| {
+                let (source, target) = (e.source(), e.target());
+                match path {
+                    Path::Sendfile => io::sendfile(target, source, &mut offset, want),
+                    Path::Splice => io::splice(source, Some(&mut offset), target, None, want),
+                    Path::CopyFileRange => {
+                        io::copy_file_range(source, Some(&mut offset), target, None, want)
+                    }
+                    Path::Buffered => buffered_from_file(source, &mut offset, target, want),
+                }
+            },
+        );
+        finish(&target, result, moved, false)
     })
 }
 
@@ -149,25 +189,29 @@ pub fn transfer_from(
     if is_past_end(target.fd, position)? {
         return Ok(Transferred { bytes: 0, path: chain[0] });
     }
-    let ends = [(*source, libc::POLLIN)];
+    let ends = &mut Ends::new(source, target);
     first_that_works(chain, count, |path| {
         let mut offset = position as i64;
         let mut moved = 0;
         let lost = Cell::new(false);
         let result = if path == Path::Splice && source.kind == Kind::Socket {
-            through_pipe(source, count, &mut moved, &lost, |pipe, n| {
-                drain_pipe(pipe, n, target, Some(&mut offset))
+            through_pipe(ends, count, &mut moved, &lost, |ends, pipe, n| {
+                drain_pipe(ends, pipe, n, Some(&mut offset))
             })
         } else {
-            pump(count, per_call(path), &ends, &mut moved, |want| match path {
-                Path::Splice => io::splice(source.fd, None, target.fd, Some(&mut offset), want),
-                Path::CopyFileRange => {
-                    io::copy_file_range(source.fd, None, target.fd, Some(&mut offset), want)
+            let waits = [(Side::Source, libc::POLLIN)];
+            pump(ends, count, per_call(path), &waits, &mut moved, |e, want| {
+                let (source, target) = (e.source(), e.target());
+                match path {
+                    Path::Splice => io::splice(source, None, target, Some(&mut offset), want),
+                    Path::CopyFileRange => {
+                        io::copy_file_range(source, None, target, Some(&mut offset), want)
+                    }
+                    _ => buffered_into_file(source, target, &mut offset, want, &lost),
                 }
-                _ => buffered_into_file(source.fd, target.fd, &mut offset, want, &lost),
             })
         };
-        finish(target, result, moved, &lost)
+        finish(target, result, moved, lost.get())
     })
 }
 
@@ -185,17 +229,21 @@ pub fn relay(source: &Endpoint, target: &Endpoint, count: u64) -> Result<Transfe
         ));
     }
     io::block_sigpipe();
+    let ends = &mut Ends::new(source, target);
     let mut moved = 0;
     let lost = Cell::new(false);
     let result = if source.kind == Kind::Socket && target.kind == Kind::Socket {
-        through_pipe(source, count, &mut moved, &lost, |pipe, n| drain_pipe(pipe, n, target, None))
+        through_pipe(ends, count, &mut moved, &lost, |ends, pipe, n| {
+            drain_pipe(ends, pipe, n, None)
+        })
     } else {
         // One end is a pipe: splice moves between them directly.
-        let ends = [(*source, libc::POLLIN), (*target, libc::POLLOUT)];
-        let splice = |want| io::splice(source.fd, None, target.fd, None, want);
-        pump(count, per_call(Path::Splice), &ends, &mut moved, splice)
+        let waits = [(Side::Source, libc::POLLIN), (Side::Target, libc::POLLOUT)];
+        pump(ends, count, per_call(Path::Splice), &waits, &mut moved, |e, want| {
+            io::splice(e.source(), None, e.target(), None, want)
+        })
     };
-    let bytes = finish(target, result, moved, &lost)?;
+    let bytes = finish(target, result, moved, lost.get())?;
     Ok(Transferred { bytes, path: Path::Splice })
 }
 
@@ -206,7 +254,7 @@ pub fn relay(source: &Endpoint, target: &Endpoint, count: u64) -> Result<Transfe
 /// fills up during the header returns fewer header bytes and no file bytes.
 pub fn transfer_to_with_header(
     header: &[u8],
-    source: BorrowedFd,
+    source: &Endpoint,
     position: u64,
     count: u64,
     target: &Endpoint,
@@ -214,39 +262,29 @@ pub fn transfer_to_with_header(
     if target.is_stream() {
         io::block_sigpipe();
     }
+    let ends = &mut Ends::new(source, target);
     let nothing = Transferred { bytes: 0, path: Path::Sendfile };
-    let file_follows = count > 0;
-    let more = if file_follows { libc::MSG_MORE } else { 0 };
-    let ends = [(*target, libc::POLLOUT)];
-    let mut sent = 0;
-    while sent < header.len() {
-        let rest = &header[sent..];
-        let result = match target.kind {
-            Kind::Socket => io::send(target.fd, rest, more),
-            _ => io::write(target.fd, rest),
-        };
-        match result {
-            Ok(n) => sent += n,
-            Err(e) if e.errno == libc::EINTR => {}
-            Err(e) if e.errno == libc::EAGAIN => {
-                if !wait_until_ready(&ends)? {
-                    return Ok((sent, nothing));
-                }
-            }
-            Err(e) if sent == 0 => return Err(e),
-            Err(_) => return Ok((sent, nothing)),
+    let more = if count > 0 { libc::MSG_MORE } else { 0 };
+    let mut sent = 0u64;
+    let waits = [(Side::Target, libc::POLLOUT)];
+    let result = pump(ends, header.len() as u64, u64::MAX, &waits, &mut sent, |e, left| {
+        let rest = &header[header.len() - left as usize..];
+        match target.kind {
+            Kind::Socket => io::send(e.target(), rest, more),
+            _ => io::write(e.target(), rest),
         }
-    }
-    if !file_follows {
+    });
+    let sent = finish(target, result, sent, false)? as usize;
+    if sent < header.len() || count == 0 {
         return Ok((sent, nothing));
     }
-    let file = match transfer_to(source, position, count, target) {
+    let file = match transfer_file(ends, position, count) {
         Ok(file) => file,
         Err(_) if sent > 0 => nothing, // the error comes back at the next call
         Err(e) => return Err(e),
     };
     if file.bytes == 0 && target.kind == Kind::Socket {
-        io::push_tcp(target.fd); // nothing followed (end of file, or full): uncork the header
+        io::push_tcp(ends.target()); // nothing followed (end of file, or full): uncork the header
     }
     Ok((sent, file))
 }
@@ -278,6 +316,86 @@ thread_local! {
     static THREAD_PIPE: RefCell<Option<Pipe>> = const { RefCell::new(None) };
     /// The buffer of the buffered fallback, allocated at its first use.
     static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Which end of a transfer.
+#[derive(Clone, Copy)]
+enum Side {
+    Source,
+    Target,
+}
+
+/// The two descriptors a transfer works on: the ones it was given, or, once the transfer is
+/// older than [`HOLD_AFTER`], duplicates of those that may be closed by their owner.
+///
+/// A descriptor number is only a name: a thread that closes a channel frees its number for the
+/// next file opened. Within one system call the kernel holds the file; between calls only a
+/// duplicate does. A duplicate taken while the owner still reports the channel open (owners
+/// mark themselves closed before closing) is a duplicate of the right file.
+struct Ends<'a> {
+    source: Endpoint<'a>,
+    target: Endpoint<'a>,
+    /// The numbers in use: those given, or those of `held`.
+    source_fd: RawFd,
+    target_fd: RawFd,
+    held: Vec<OwnedFd>,
+    started: Instant,
+}
+
+impl<'a> Ends<'a> {
+    fn new(source: &Endpoint<'a>, target: &Endpoint<'a>) -> Ends<'a> {
+        Ends {
+            source: *source,
+            target: *target,
+            source_fd: source.fd.as_raw_fd(),
+            target_fd: target.fd.as_raw_fd(),
+            held: Vec::new(),
+            started: Instant::now(),
+        }
+    }
+
+    fn source(&self) -> BorrowedFd<'_> {
+        // Safety: a number given by the caller, open for the transfer, or one of `held`.
+        unsafe { BorrowedFd::borrow_raw(self.source_fd) }
+    }
+
+    fn target(&self) -> BorrowedFd<'_> {
+        // Safety: as above.
+        unsafe { BorrowedFd::borrow_raw(self.target_fd) }
+    }
+
+    fn end(&self, side: Side) -> (Endpoint<'_>, BorrowedFd<'_>) {
+        match side {
+            Side::Source => (self.source, self.source()),
+            Side::Target => (self.target, self.target()),
+        }
+    }
+
+    /// Before every system call: once the transfer is no longer young, holds duplicates of the
+    /// shared descriptors, and fails with EBADF if an owner closed its channel meanwhile.
+    fn before_call(&mut self) -> Result<()> {
+        if self.held.is_empty() && self.started.elapsed() > HOLD_AFTER {
+            for side in [Side::Source, Side::Target] {
+                let end = match side {
+                    Side::Source => self.source,
+                    Side::Target => self.target,
+                };
+                let Some(still_open) = end.still_open else { continue };
+                let dup = io::duplicate(end.fd)?;
+                if !still_open() {
+                    return Err(Error::new("transfer", libc::EBADF).with_context(
+                        "a channel was closed by another thread during the transfer",
+                    ));
+                }
+                match side {
+                    Side::Source => self.source_fd = dup.as_raw_fd(),
+                    Side::Target => self.target_fd = dup.as_raw_fd(),
+                }
+                self.held.push(dup);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Tries each path in turn while the kernel refuses it before any byte moved. `attempt`
@@ -315,31 +433,36 @@ fn per_call(path: Path) -> u64 {
 }
 
 /// Repeats `call` (which moves at most its argument in bytes, and at most `per_call`) until
-/// `count` bytes moved (counted in `moved`), a call moves nothing (end of file), or an end that
-/// would block is not to be waited for. EINTR is retried.
+/// `count` bytes moved (counted in `moved`), a call moves nothing (end of file), or an end in
+/// `waits` that would block is not to be waited for. EINTR is retried.
 fn pump(
+    ends: &mut Ends,
     count: u64,
     per_call: u64,
-    ends: &[(Endpoint, libc::c_short)],
+    waits: &[(Side, libc::c_short)],
     moved: &mut u64,
-    mut call: impl FnMut(u64) -> Result<usize>,
+    mut call: impl FnMut(&Ends, u64) -> Result<usize>,
 ) -> Result<()> {
-    let waits = ends.iter().all(|(end, _)| end.blocking || !end.is_stream());
+    let all_wait = waits.iter().all(|&(side, _)| {
+        let (end, _) = ends.end(side);
+        end.blocking || !end.is_stream()
+    });
     while *moved < count {
+        ends.before_call()?;
         let want = count - *moved;
-        match call(want) {
+        match call(ends, want) {
             Ok(0) => break,
             Ok(n) => {
                 *moved += n as u64;
                 // A short count from a non-blocking stream means it is full (or empty): asking
                 // again would only answer EAGAIN.
-                if !waits && (n as u64) < want.min(per_call) {
+                if !all_wait && (n as u64) < want.min(per_call) {
                     break;
                 }
             }
             Err(e) if e.errno == libc::EINTR => {}
             Err(e) if e.errno == libc::EAGAIN => {
-                if !wait_until_ready(ends)? {
+                if !wait_until_ready(ends, waits)? {
                     break;
                 }
             }
@@ -351,13 +474,14 @@ fn pump(
 
 /// After EAGAIN: finds the end that is not ready. Waits for it and returns true (try again) if
 /// it is blocking, returns false (stop) if it is not.
-fn wait_until_ready(ends: &[(Endpoint, libc::c_short)]) -> Result<bool> {
-    for (end, events) in ends {
-        if !io::ready_now(end.fd, *events)? {
+fn wait_until_ready(ends: &mut Ends, waits: &[(Side, libc::c_short)]) -> Result<bool> {
+    for &(side, events) in waits {
+        let (end, fd) = ends.end(side);
+        if !io::ready_now(fd, events)? {
             if !end.blocking {
                 return Ok(false);
             }
-            io::poll(end.fd, *events)?;
+            io::poll(fd, events)?;
             return Ok(true);
         }
     }
@@ -367,16 +491,16 @@ fn wait_until_ready(ends: &[(Endpoint, libc::c_short)]) -> Result<bool> {
 }
 
 /// The bytes a call moved, given how its loop ended. An error after some bytes were delivered
-/// gives those bytes (the error comes back at the next call), unless bytes were lost. The
+/// gives those bytes (the error comes back at the next call), unless bytes were `lost`. The
 /// SIGPIPE of a broken pipe, pending because it is blocked, is consumed.
-fn finish(target: &Endpoint, result: Result<()>, moved: u64, lost: &Cell<bool>) -> Result<u64> {
+fn finish(target: &Endpoint, result: Result<()>, moved: u64, lost: bool) -> Result<u64> {
     match result {
         Ok(()) => Ok(moved),
         Err(e) => {
             if e.errno == libc::EPIPE && target.is_stream() {
                 io::discard_pending_sigpipe();
             }
-            if moved > 0 && !lost.get() {
+            if moved > 0 && !lost {
                 Ok(moved)
             } else {
                 Err(e)
@@ -385,15 +509,15 @@ fn finish(target: &Endpoint, result: Result<()>, moved: u64, lost: &Cell<bool>) 
     }
 }
 
-/// Splices a stream into this thread's pipe, one batch at a time, and has `deliver` empty the
-/// pipe after each. Counts delivered bytes in `moved`. A failed delivery loses its batch: that
-/// is marked in `lost`, and the pipe, which may still hold bytes, is closed.
+/// Splices the source stream into this thread's pipe, one batch at a time, and has `deliver`
+/// empty the pipe after each. Counts delivered bytes in `moved`. A failed delivery loses its
+/// batch: that is marked in `lost`, and the pipe, which may still hold bytes, is closed.
 fn through_pipe(
-    source: &Endpoint,
+    ends: &mut Ends,
     count: u64,
     moved: &mut u64,
     lost: &Cell<bool>,
-    mut deliver: impl FnMut(&Pipe, u64) -> Result<()>,
+    mut deliver: impl FnMut(&mut Ends, &Pipe, u64) -> Result<()>,
 ) -> Result<()> {
     THREAD_PIPE.with(|cell| {
         let mut slot = cell.borrow_mut();
@@ -401,22 +525,23 @@ fn through_pipe(
             *slot = Some(Pipe::new(THREAD_PIPE_SIZE)?);
         }
         let pipe = slot.as_ref().expect("created above");
-        let ends = [(*source, libc::POLLIN)];
+        let blocking = ends.source.blocking;
         while *moved < count {
             let want = (count - *moved).min(pipe.capacity);
-            let taken = match io::splice(source.fd, None, pipe.write.as_fd(), None, want) {
+            ends.before_call()?;
+            let taken = match io::splice(ends.source(), None, pipe.write.as_fd(), None, want) {
                 Ok(0) => break, // end of stream
                 Ok(n) => n as u64,
                 Err(e) if e.errno == libc::EINTR => continue,
                 Err(e) if e.errno == libc::EAGAIN => {
-                    if wait_until_ready(&ends)? {
+                    if wait_until_ready(ends, &[(Side::Source, libc::POLLIN)])? {
                         continue;
                     }
                     break;
                 }
                 Err(e) => return Err(e),
             };
-            if let Err(e) = deliver(pipe, taken) {
+            if let Err(e) = deliver(ends, pipe, taken) {
                 *slot = None;
                 lost.set(true);
                 return Err(e.with_context(format!(
@@ -425,7 +550,7 @@ fn through_pipe(
                 )));
             }
             *moved += taken;
-            if !source.blocking && taken < want {
+            if !blocking && taken < want {
                 break; // a non-blocking source had no more
             }
         }
@@ -433,25 +558,27 @@ fn through_pipe(
     })
 }
 
-/// Moves `n` bytes out of the pipe into `target` (at `offset` for a file). The bytes are out
+/// Moves `n` bytes out of the pipe into the target (at `offset` for a file). The bytes are out
 /// of their source already, so a full target is waited for whatever its mode, and a file that
 /// refuses splice gets them through read and write.
-fn drain_pipe(pipe: &Pipe, n: u64, target: &Endpoint, mut offset: Option<&mut i64>) -> Result<()> {
+fn drain_pipe(ends: &mut Ends, pipe: &Pipe, n: u64, mut offset: Option<&mut i64>) -> Result<()> {
     let mut left = n;
     while left > 0 {
-        match io::splice(pipe.read.as_fd(), None, target.fd, offset.as_deref_mut(), left) {
+        ends.before_call()?;
+        match io::splice(pipe.read.as_fd(), None, ends.target(), offset.as_deref_mut(), left) {
             Ok(0) => {
                 return Err(Error::new("splice", libc::EIO).with_context("the target took nothing"))
             }
             Ok(m) => left -= m as u64,
             Err(e) if e.errno == libc::EINTR => {}
-            Err(e) if e.errno == libc::EAGAIN => io::poll(target.fd, libc::POLLOUT)?,
-            Err(e) if is_unsupported(&e) && target.kind == Kind::File => {
+            Err(e) if e.errno == libc::EAGAIN => io::poll(ends.target(), libc::POLLOUT)?,
+            Err(e) if is_unsupported(&e) && ends.target.kind == Kind::File => {
                 let Some(offset) = offset.as_deref_mut() else { return Err(e) };
                 let lost = Cell::new(false);
                 while left > 0 {
-                    left -= buffered_into_file(pipe.read.as_fd(), target.fd, offset, left, &lost)?
-                        as u64;
+                    let target = ends.target();
+                    left -=
+                        buffered_into_file(pipe.read.as_fd(), target, offset, left, &lost)? as u64;
                 }
             }
             Err(e) => return Err(e),

@@ -46,6 +46,10 @@ fn pattern(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+fn end_of(fd: &impl AsFd) -> Endpoint<'_> {
+    Endpoint::of(fd.as_fd()).unwrap()
+}
+
 fn tcp_pair() -> (TcpStream, TcpStream) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
@@ -78,7 +82,7 @@ fn file_to_socket_uses_sendfile_and_leaves_the_source_offset() {
     let received = drain(server);
     let target = Endpoint::of(client.as_fd()).unwrap();
     assert_eq!(target.kind, Kind::Socket);
-    let done = transfer::transfer_to(source.as_fd(), 100, u64::MAX, &target).unwrap();
+    let done = transfer::transfer_to(&end_of(&source), 100, u64::MAX, &target).unwrap();
     assert_eq!(done.bytes, data.len() as u64 - 100);
     assert_eq!(done.path, Path::Sendfile);
     drop(client);
@@ -95,7 +99,7 @@ fn file_to_pipe_uses_splice() {
     let received = drain(File::from(read));
     let target = Endpoint::of(write.as_fd()).unwrap();
     assert_eq!(target.kind, Kind::Pipe);
-    let done = transfer::transfer_to(source.as_fd(), 0, 5000, &target).unwrap();
+    let done = transfer::transfer_to(&end_of(&source), 0, 5000, &target).unwrap();
     assert_eq!((done.bytes, done.path), (5000, Path::Splice));
     drop(write);
     assert_eq!(received.join().unwrap(), &data[..5000]);
@@ -109,7 +113,7 @@ fn file_to_file_uses_copy_file_range_at_the_target_offset() {
     let mut target = dir.file("target", b"0123456789");
     target.seek(SeekFrom::Start(4)).unwrap();
     let done =
-        transfer::transfer_to(source.as_fd(), 10, 1000, &Endpoint::of(target.as_fd()).unwrap())
+        transfer::transfer_to(&end_of(&source), 10, 1000, &Endpoint::of(target.as_fd()).unwrap())
             .unwrap();
     assert_eq!((done.bytes, done.path), (1000, Path::CopyFileRange));
     assert_eq!(target.stream_position().unwrap(), 1004, "the target's offset advances");
@@ -127,7 +131,7 @@ fn an_append_mode_target_takes_the_buffered_path_and_appends() {
     let target = OpenOptions::new().append(true).open(dir.0.join("target")).unwrap();
     let end = Endpoint::of(target.as_fd()).unwrap();
     assert!(end.append);
-    let done = transfer::transfer_to(source.as_fd(), 0, u64::MAX, &end).unwrap();
+    let done = transfer::transfer_to(&end_of(&source), 0, u64::MAX, &end).unwrap();
     assert_eq!((done.bytes, done.path), (data.len() as u64, Path::Buffered));
     let written = std::fs::read(dir.0.join("target")).unwrap();
     assert_eq!(&written[..4], b"head");
@@ -140,10 +144,10 @@ fn past_the_end_and_zero_counts_move_nothing() {
     let source = dir.file("source", &pattern(10, 5));
     let target = dir.file("target", b"");
     let end = Endpoint::of(target.as_fd()).unwrap();
-    assert_eq!(transfer::transfer_to(source.as_fd(), 11, 5, &end).unwrap().bytes, 0);
-    assert_eq!(transfer::transfer_to(source.as_fd(), 10, 5, &end).unwrap().bytes, 0);
-    assert_eq!(transfer::transfer_to(source.as_fd(), 0, 0, &end).unwrap().bytes, 0);
-    assert_eq!(transfer::transfer_to(source.as_fd(), 5, 100, &end).unwrap().bytes, 5);
+    assert_eq!(transfer::transfer_to(&end_of(&source), 11, 5, &end).unwrap().bytes, 0);
+    assert_eq!(transfer::transfer_to(&end_of(&source), 10, 5, &end).unwrap().bytes, 0);
+    assert_eq!(transfer::transfer_to(&end_of(&source), 0, 0, &end).unwrap().bytes, 0);
+    assert_eq!(transfer::transfer_to(&end_of(&source), 5, 100, &end).unwrap().bytes, 5);
 }
 
 #[test]
@@ -211,9 +215,9 @@ fn a_non_blocking_target_takes_what_fits() {
     client.set_nonblocking(true).unwrap();
     let target = Endpoint::of(client.as_fd()).unwrap();
     assert!(!target.blocking);
-    let first = transfer::transfer_to(source.as_fd(), 0, u64::MAX, &target).unwrap();
+    let first = transfer::transfer_to(&end_of(&source), 0, u64::MAX, &target).unwrap();
     assert!(first.bytes > 0 && first.bytes < data.len() as u64, "{first:?}");
-    let second = transfer::transfer_to(source.as_fd(), first.bytes, u64::MAX, &target).unwrap();
+    let second = transfer::transfer_to(&end_of(&source), first.bytes, u64::MAX, &target).unwrap();
     assert_eq!(second.bytes, 0, "full: EAGAIN is no error, and moves nothing");
     drop(server);
 }
@@ -278,7 +282,7 @@ fn header_and_file_leave_as_one_response() {
     let before = transfer::tcp_data_segments_out(client.as_fd()).unwrap();
     let (sent, file) = transfer::transfer_to_with_header(
         b"HTTP/1.1 200 OK\r\n\r\n",
-        source.as_fd(),
+        &end_of(&source),
         0,
         1000,
         &target,
@@ -302,7 +306,7 @@ fn a_broken_pipe_is_an_error_and_no_sigpipe_stays_pending() {
     let target = Endpoint::of(client.as_fd()).unwrap();
     let mut error = None;
     for _ in 0..100 {
-        match transfer::transfer_to(source.as_fd(), 0, u64::MAX, &target) {
+        match transfer::transfer_to(&end_of(&source), 0, u64::MAX, &target) {
             Ok(_) => continue,
             Err(e) => {
                 error = Some(e);
@@ -325,7 +329,39 @@ fn more_than_two_gib_in_one_call() {
     source.set_len(5 << 30).unwrap(); // sparse
     let null = OpenOptions::new().write(true).open("/dev/null").unwrap();
     let done =
-        transfer::transfer_to(source.as_fd(), 0, u64::MAX, &Endpoint::of(null.as_fd()).unwrap())
+        transfer::transfer_to(&end_of(&source), 0, u64::MAX, &Endpoint::of(null.as_fd()).unwrap())
             .unwrap();
     assert_eq!(done.bytes, 5 << 30);
+}
+
+#[test]
+fn a_long_transfer_stops_when_the_owner_has_closed_its_channel() {
+    let dir = TempDir::new("owner");
+    let data = pattern(8 << 20, 12);
+    let source = dir.file("source", &data);
+    let (read, write) = pipe();
+    // A slow reader: the transfer needs many splice calls and far more than HOLD_AFTER.
+    let reader = thread::spawn(move || {
+        let mut pipe = File::from(read);
+        let mut all = Vec::new();
+        let mut chunk = vec![0; 65536];
+        loop {
+            thread::sleep(std::time::Duration::from_millis(1));
+            match pipe.read(&mut chunk).unwrap() {
+                0 => return all,
+                n => all.extend_from_slice(&chunk[..n]),
+            }
+        }
+    });
+    let closed = || false;
+    let target = Endpoint { still_open: Some(&closed), ..end_of(&write) };
+    let done = transfer::transfer_to(&end_of(&source), 0, u64::MAX, &target).unwrap();
+    assert!(done.bytes > 0 && done.bytes < data.len() as u64, "{done:?}");
+    // The next call, young again, moves what it can before it checks, and stops the same way.
+    let again = transfer::transfer_to(&end_of(&source), done.bytes, u64::MAX, &target).unwrap();
+    assert!(again.bytes < data.len() as u64 - done.bytes, "{again:?}");
+    drop(write);
+    let received = reader.join().unwrap();
+    assert_eq!(received.len() as u64, done.bytes + again.bytes);
+    assert!(received == data[..received.len()], "the bytes arrive in order");
 }

@@ -7,8 +7,8 @@
 use std::os::fd::RawFd;
 use std::sync::OnceLock;
 
-use ::jni::objects::{Global, JClass, JFieldID, JObject};
-use ::jni::signature::{JavaType, Primitive};
+use ::jni::objects::{Global, JClass, JFieldID, JMethodID, JObject};
+use ::jni::signature::{JavaType, Primitive, ReturnType};
 use ::jni::strings::JNIString;
 use ::jni::{jni_sig, jni_str, Env};
 
@@ -40,6 +40,8 @@ struct FileChannelIds {
 }
 
 struct Ids {
+    /// `java.nio.channels.Channel.isOpen()`.
+    is_open: JMethodID,
     file: Option<FileChannelIds>,
     socket: Option<FdClass>,
     pipe_sink: Option<FdClass>,
@@ -57,6 +59,8 @@ pub(crate) fn cache_ids(env: &mut Env) -> BridgeResult<()> {
     if IDS.get().is_some() {
         return Ok(());
     }
+    let channel = env.find_class(jni_str!("java/nio/channels/Channel"))?;
+    let is_open = env.get_method_id(&channel, jni_str!("isOpen"), jni_sig!("()Z"))?;
     let descriptor = env.find_class(jni_str!("java/io/FileDescriptor"))?;
     let descriptor_fd = env.get_field_id(&descriptor, jni_str!("fd"), jni_sig!("I"))?;
     let descriptor_append = env.get_field_id(&descriptor, jni_str!("append"), jni_sig!("Z"))?;
@@ -66,6 +70,7 @@ pub(crate) fn cache_ids(env: &mut Env) -> BridgeResult<()> {
         Some(FileChannelIds { fd_class, readable: readable.ok()?, writable: writable.ok()? })
     });
     let ids = Ids {
+        is_open,
         file,
         socket: fd_class(env, "sun/nio/ch/SocketChannelImpl"),
         pipe_sink: fd_class(env, "sun/nio/ch/SinkChannelImpl"),
@@ -112,6 +117,23 @@ pub(crate) fn classify(env: &mut Env, channel: &JObject) -> BridgeResult<Channel
         }
     }
     Ok(Channel::Other)
+}
+
+/// `channel.isOpen()`. Its `closed` flag is set before the JDK closes the descriptor, so a
+/// channel still open after its descriptor was duplicated proves that the duplicate is of the
+/// channel's own file, not of a later file that reused the number.
+pub(crate) fn is_open(env: &mut Env, channel: &JObject) -> BridgeResult<bool> {
+    let ids = IDS.get().expect("classify found the IDs");
+    // Safety: `isOpen()Z` is a method of every Channel, and takes no arguments.
+    let open = unsafe {
+        env.call_method_unchecked(
+            channel,
+            ids.is_open,
+            ReturnType::Primitive(Primitive::Boolean),
+            &[],
+        )
+    }?;
+    Ok(open.z()?)
 }
 
 fn descriptor_fd(

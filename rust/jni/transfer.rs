@@ -3,7 +3,8 @@
 //! [`packed`]); [`NOT_DIRECT`] tells Java that a channel has no descriptor, and that it must
 //! copy through a buffer itself.
 
-use std::os::fd::BorrowedFd;
+use std::cell::RefCell;
+use std::os::fd::{BorrowedFd, RawFd};
 
 use ::jni::objects::{JByteArray, JByteBuffer, JClass, JObject};
 use ::jni::sys::{jboolean, jint, jlong};
@@ -45,37 +46,66 @@ fn check_non_negative(position: jlong, count: jlong) -> BridgeResult<()> {
     Ok(())
 }
 
-/// The descriptor of an open channel. A channel closed since Java checked has fd -1.
-fn borrow<'a>(fd: i32) -> BridgeResult<BorrowedFd<'a>> {
-    if fd < 0 {
-        return Err(BridgeError::closed_channel());
-    }
-    // Safety: the channel object owns the descriptor and stays reachable for the whole call
-    // (Java holds it); the borrow ends when the native method returns.
-    Ok(unsafe { BorrowedFd::borrow_raw(fd) })
+/// A channel as the core sees it; None for a channel without a descriptor.
+#[derive(Clone, Copy)]
+struct Described {
+    fd: RawFd,
+    kind: Kind,
+    append: bool,
 }
 
-/// The endpoint for a classified channel, or None for a channel without a descriptor.
-fn endpoint<'a>(channel: Channel, blocking: bool) -> BridgeResult<Option<Endpoint<'a>>> {
+fn describe(channel: Channel) -> BridgeResult<Option<Described>> {
     let (fd, kind, append) = match channel {
         Channel::File { fd, append, .. } => (fd, Kind::File, append),
         Channel::Socket { fd } => (fd, Kind::Socket, false),
         Channel::Pipe { fd } => (fd, Kind::Pipe, false),
         Channel::Other => return Ok(None),
     };
-    Ok(Some(Endpoint { fd: borrow(fd)?, kind, blocking, append }))
+    if fd < 0 {
+        return Err(BridgeError::closed_channel()); // closed since Java looked
+    }
+    Ok(Some(Described { fd, kind, append }))
+}
+
+/// Answers the core's "still open?" about the channels of one call, through `isOpen()`.
+struct Owners<'e, 'local> {
+    env: RefCell<&'e mut Env<'local>>,
+}
+
+impl<'e, 'local> Owners<'e, 'local> {
+    fn new(env: &'e mut Env<'local>) -> Self {
+        Owners { env: RefCell::new(env) }
+    }
+
+    /// A failed call counts as closed: the transfer stops, and a pending Java exception wins.
+    fn is_open(&self, channel: &JObject) -> bool {
+        channels::is_open(&mut self.env.borrow_mut(), channel).unwrap_or(false)
+    }
+}
+
+/// The core's endpoint for a described channel whose owner answers `still_open`.
+fn endpoint<'a>(d: Described, blocking: bool, still_open: &'a dyn Fn() -> bool) -> Endpoint<'a> {
+    Endpoint {
+        // Safety: the channel is open (Java and `describe` checked); the core switches to a
+        // duplicate, after asking `still_open`, before the number could have been reused.
+        fd: unsafe { BorrowedFd::borrow_raw(d.fd) },
+        kind: d.kind,
+        blocking,
+        append: d.append,
+        still_open: Some(still_open),
+    }
 }
 
 /// Classifies the source and target of `FileChannel.transferTo` and checks them in the JDK's
-/// order: readable source, writable file target, non-negative arguments.
-fn transfer_to_ends<'a>(
+/// order: readable source, writable file target, non-negative arguments. None when one of
+/// them has no descriptor.
+fn transfer_to_ends(
     env: &mut Env,
     source: &JObject,
     position: jlong,
     count: jlong,
     target: &JObject,
-    blocking: jboolean,
-) -> BridgeResult<Option<(BorrowedFd<'a>, Endpoint<'a>)>> {
+) -> BridgeResult<Option<(Described, Described)>> {
     let source = channels::classify(env, source)?;
     let target = channels::classify(env, target)?;
     if let Channel::File { readable: false, .. } = source {
@@ -85,9 +115,10 @@ fn transfer_to_ends<'a>(
         return Err(non_writable());
     }
     check_non_negative(position, count)?;
-    let Channel::File { fd: source_fd, .. } = source else { return Ok(None) };
-    let Some(target) = endpoint(target, blocking)? else { return Ok(None) };
-    Ok(Some((borrow(source_fd)?, target)))
+    if !matches!(source, Channel::File { .. }) {
+        return Ok(None);
+    }
+    Ok(describe(source)?.zip(describe(target)?))
 }
 
 #[unsafe(no_mangle)]
@@ -101,12 +132,18 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferTo<'loc
     target_blocking: jboolean,
 ) -> jlong {
     run(unowned, |env| {
-        let Some((source, target)) =
-            transfer_to_ends(env, &source, position, count, &target, target_blocking)?
-        else {
+        let Some((from, to)) = transfer_to_ends(env, &source, position, count, &target)? else {
             return Ok(NOT_DIRECT);
         };
-        Ok(packed(transfer::transfer_to(source, position as u64, count as u64, &target)?))
+        let owners = Owners::new(env);
+        let (source_open, target_open) = (|| owners.is_open(&source), || owners.is_open(&target));
+        let moved = transfer::transfer_to(
+            &endpoint(from, true, &source_open),
+            position as u64,
+            count as u64,
+            &endpoint(to, target_blocking, &target_open),
+        )?;
+        Ok(packed(moved))
     })
 }
 
@@ -126,9 +163,7 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferToWithH
     target_blocking: jboolean,
 ) -> jlong {
     run(unowned, |env| {
-        let Some((source, target)) =
-            transfer_to_ends(env, &source, position, count, &target, target_blocking)?
-        else {
+        let Some((from, to)) = transfer_to_ends(env, &source, position, count, &target)? else {
             return Ok(NOT_DIRECT);
         };
         let copy;
@@ -146,12 +181,14 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferToWithH
             copy = bytes.into_iter().map(|b| b as u8).collect::<Vec<u8>>();
             &copy
         };
+        let owners = Owners::new(env);
+        let (source_open, target_open) = (|| owners.is_open(&source), || owners.is_open(&target));
         let (sent, file) = transfer::transfer_to_with_header(
             header,
-            source,
+            &endpoint(from, true, &source_open),
             position as u64,
             count as u64,
-            &target,
+            &endpoint(to, target_blocking, &target_open),
         )?;
         Ok(packed(Transferred { bytes: sent as u64 + file.bytes, path: file.path }))
     })
@@ -169,21 +206,31 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferFrom<'l
 ) -> jlong {
     run(unowned, |env| {
         // JDK 17's order: writable target, arguments, position past the end, readable source.
-        let source = channels::classify(env, &source)?;
-        let target = channels::classify(env, &target)?;
-        if let Channel::File { writable: false, .. } = target {
+        let source_channel = channels::classify(env, &source)?;
+        let target_channel = channels::classify(env, &target)?;
+        if let Channel::File { writable: false, .. } = target_channel {
             return Err(non_writable());
         }
         check_non_negative(position, count)?;
-        let Some(target) = endpoint(target, true)? else { return Ok(NOT_DIRECT) };
-        if let Channel::File { readable: false, .. } = source {
-            if transfer::is_past_end(target.fd, position as u64)? {
+        let Some(to) = describe(target_channel)? else { return Ok(NOT_DIRECT) };
+        if let Channel::File { readable: false, .. } = source_channel {
+            // Safety: the number of an open channel, used for one fstat now.
+            let target_fd = unsafe { BorrowedFd::borrow_raw(to.fd) };
+            if transfer::is_past_end(target_fd, position as u64)? {
                 return Ok(0);
             }
             return Err(non_readable());
         }
-        let Some(source) = endpoint(source, source_blocking)? else { return Ok(NOT_DIRECT) };
-        Ok(packed(transfer::transfer_from(&source, &target, position as u64, count as u64)?))
+        let Some(from) = describe(source_channel)? else { return Ok(NOT_DIRECT) };
+        let owners = Owners::new(env);
+        let (source_open, target_open) = (|| owners.is_open(&source), || owners.is_open(&target));
+        let moved = transfer::transfer_from(
+            &endpoint(from, source_blocking, &source_open),
+            &endpoint(to, true, &target_open),
+            position as u64,
+            count as u64,
+        )?;
+        Ok(packed(moved))
     })
 }
 
@@ -201,18 +248,23 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_relay<'local>(
         if count < 0 {
             return Err(BridgeError::illegal_argument(format!("negative count: {count}")));
         }
-        let source = channels::classify(env, &source)?;
-        let target = channels::classify(env, &target)?;
-        let streams = |c: Channel| matches!(c, Channel::Socket { .. } | Channel::Pipe { .. });
-        if !streams(source) || !streams(target) {
+        let stream = |c: Channel| matches!(c, Channel::Socket { .. } | Channel::Pipe { .. });
+        let (source_channel, target_channel) =
+            (channels::classify(env, &source)?, channels::classify(env, &target)?);
+        if !stream(source_channel) || !stream(target_channel) {
             return Ok(NOT_DIRECT);
         }
-        let (Some(source), Some(target)) =
-            (endpoint(source, source_blocking)?, endpoint(target, target_blocking)?)
-        else {
+        let Some((from, to)) = describe(source_channel)?.zip(describe(target_channel)?) else {
             return Ok(NOT_DIRECT);
         };
-        Ok(packed(transfer::relay(&source, &target, count as u64)?))
+        let owners = Owners::new(env);
+        let (source_open, target_open) = (|| owners.is_open(&source), || owners.is_open(&target));
+        let moved = transfer::relay(
+            &endpoint(from, source_blocking, &source_open),
+            &endpoint(to, target_blocking, &target_open),
+            count as u64,
+        )?;
+        Ok(packed(moved))
     })
 }
 
@@ -235,7 +287,11 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_tcpDataSegments
     socket: JObject<'local>,
 ) -> jlong {
     run(unowned, |env| match channels::classify(env, &socket)? {
-        Channel::Socket { fd } => Ok(jlong::from(transfer::tcp_data_segments_out(borrow(fd)?)?)),
-        _ => Err(BridgeError::illegal_argument("not a socket channel")),
+        Channel::Socket { fd } if fd >= 0 => {
+            // Safety: the number of an open socket channel, used for one getsockopt now.
+            let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+            Ok(jlong::from(transfer::tcp_data_segments_out(fd)?))
+        }
+        _ => Err(BridgeError::illegal_argument("not an open socket channel")),
     })
 }

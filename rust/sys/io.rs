@@ -93,6 +93,13 @@ pub fn pread(fd: BorrowedFd, buf: &mut [u8], offset: i64) -> Result<usize> {
     check(n, "pread").map(|n| n as usize)
 }
 
+/// A second descriptor for the same open file (`F_DUPFD_CLOEXEC`): it keeps the file open, and
+/// its number, until dropped, whatever happens to the first.
+pub fn duplicate(fd: BorrowedFd) -> Result<OwnedFd> {
+    let dup = check(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 0) }, "fcntl")?;
+    Ok(unsafe { OwnedFd::from_raw_fd(dup) })
+}
+
 /// Waits until `fd` is ready for `events` (POLLIN or POLLOUT); EINTR is retried.
 pub fn poll(fd: BorrowedFd, events: libc::c_short) -> Result<()> {
     let mut pfd = libc::pollfd { fd: fd.as_raw_fd(), events, revents: 0 };

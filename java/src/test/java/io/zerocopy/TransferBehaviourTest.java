@@ -404,6 +404,71 @@ class TransferBehaviourTest {
         assertArrayEquals(Arrays.copyOf(data, 1000), bytes.toByteArray());
     }
 
+    /**
+     * A channel closed by another thread while a transfer runs on it: its descriptor number may
+     * go to the next file opened. The transfer holds its own descriptor for the open file, so its
+     * bytes never reach that new file.
+     */
+    @Test
+    void aTransferNeverWritesIntoADescriptorReusedAfterAClose() throws Exception {
+        byte[] data = Bytes.pattern(16 << 20, 12);
+        Path file = Bytes.file(tmp, "source", data);
+        Pipe pipe = Pipe.open();
+        int sinkFd = Integer.parseInt(io.zerocopy.internal.Native.describeChannel(pipe.sink()).replaceAll("\\D+", ""));
+        try (FileChannel source = FileChannel.open(file); Pipe.SourceChannel out = pipe.source()) {
+            CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ZeroCopy.transferTo(source, 0, data.length, pipe.sink());
+                } catch (IOException e) {
+                    return -1L;
+                }
+            });
+            Thread.sleep(200); // the transfer fills the pipe and waits inside splice
+            pipe.sink().close();
+            Pipe next = Pipe.open(); // takes the lowest free numbers: the closed sink's, among them
+            try (Pipe.SinkChannel nextSink = next.sink(); Pipe.SourceChannel nextSource = next.source()) {
+                String reused = io.zerocopy.internal.Native.describeChannel(nextSink)
+                        + io.zerocopy.internal.Native.describeChannel(nextSource);
+                Assumptions.assumeTrue(reused.contains("fd: " + sinkFd + " "),
+                        "inconclusive: the closed descriptor " + sinkFd + " was not reused: " + reused);
+                byte[] received = Bytes.readAll(out);
+                long moved = sent.get(1, TimeUnit.MINUTES);
+                assertTrue(moved == -1 || moved == received.length, moved + " vs " + received.length);
+                assertArrayEquals(Arrays.copyOf(data, received.length), received);
+                nextSource.configureBlocking(false);
+                assertEquals(0, nextSource.read(ByteBuffer.allocate(1)), "nothing leaked into the new pipe");
+            }
+        }
+    }
+
+    /** The documented way to end a transfer blocked on a peer that neither reads nor writes. */
+    @Test
+    void shutdownEndsATransferBlockedOnAPeer() throws Exception {
+        Path file = Bytes.file(tmp, "source", Bytes.pattern(64 << 20, 13));
+        try (FileChannel source = FileChannel.open(file); Sockets.Pair pair = Sockets.pair();
+                FileChannel target = FileChannel.open(tmp.resolve("in"), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+            CompletableFuture<String> sending = CompletableFuture.supplyAsync(() -> outcome(
+                    () -> ZeroCopy.transferTo(source, 0, 64 << 20, pair.client)));
+            CompletableFuture<String> receiving = CompletableFuture.supplyAsync(() -> outcome(
+                    () -> ZeroCopy.transferFrom(pair.client, target, 0, Long.MAX_VALUE)));
+            Thread.sleep(300); // both are blocked now: the peer neither reads nor writes
+            pair.client.shutdownOutput();
+            pair.client.shutdownInput();
+            String sent = sending.get(30, TimeUnit.SECONDS);
+            assertTrue(sent.equals("java.io.IOException: Broken pipe") || Long.parseLong(sent) < 64 << 20, sent);
+            assertEquals("0", receiving.get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    private static String outcome(Transfer transfer) {
+        try {
+            return String.valueOf(transfer.run());
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     @Test
     void theThreadPipeClosesOnRequestAndWhenItsThreadEnds() throws Exception {
         long baseline = Bytes.openDescriptors();
