@@ -1,0 +1,82 @@
+package io.zerocopy.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.SplittableRandom;
+
+/**
+ * The files that benchmarks read and write, in one directory ({@code -Dzerocopy.bench.dir})
+ * kept between runs: writing a 1 GiB file for every fork would cost more than the benchmark.
+ */
+final class BenchFiles {
+    static final long KiB = 1024;
+    static final long MiB = 1024 * KiB;
+    static final long GiB = 1024 * MiB;
+
+    private static final Path DIR = Paths.get(System.getProperty("zerocopy.bench.dir", "build/bench-data"));
+
+    private BenchFiles() {}
+
+    /** {@code source-<size>.bin}: see {@link #data(String, long)}. */
+    static Path source(long size) throws IOException {
+        return data("source", size);
+    }
+
+    /**
+     * A file of exactly {@code size} pseudo-random bytes, created if missing, then read through
+     * once so that its pages are in the page cache: every benchmark here runs on a warm cache.
+     */
+    static Path data(String name, long size) throws IOException {
+        Path file = DIR.resolve(name + "-" + size + ".bin");
+        if (!Files.exists(file) || Files.size(file) != size) {
+            create(file, size);
+        }
+        readThrough(file, size);
+        return file;
+    }
+
+    /** A path in the directory for a file that a benchmark writes. */
+    static Path target(String name) throws IOException {
+        Files.createDirectories(DIR);
+        return DIR.resolve(name);
+    }
+
+    private static void create(Path file, long size) throws IOException {
+        Files.createDirectories(DIR);
+        Path partial = Files.createTempFile(DIR, file.getFileName().toString(), ".partial");
+        ByteBuffer block = ByteBuffer.allocateDirect((int) MiB);
+        SplittableRandom random = new SplittableRandom(size);
+        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+            for (long written = 0; written < size; ) {
+                block.clear();
+                while (block.remaining() >= Long.BYTES) {
+                    block.putLong(random.nextLong());
+                }
+                block.flip().limit((int) Math.min(block.limit(), size - written));
+                written += Copy.writeAll(block, out);
+            }
+        }
+        // Whole or not at all, should a run be stopped while writing.
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void readThrough(Path file, long size) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) MiB);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (long position = 0; position < size; ) {
+                buffer.clear();
+                int n = in.read(buffer, position);
+                if (n < 0) {
+                    break;
+                }
+                position += n;
+            }
+        }
+    }
+}
