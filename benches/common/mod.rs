@@ -5,7 +5,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::thread::{self, JoinHandle};
 
@@ -66,37 +66,42 @@ pub fn target_file(name: &str) -> File {
 /// that keeps up with it (reads everything, or writes without end).
 pub struct Loopback {
     pub socket: TcpStream,
-    peer: Option<JoinHandle<()>>,
+    /// The other end, to shut down: that wakes a feeder blocked in write (EPIPE).
+    peer: TcpStream,
+    peer_thread: Option<JoinHandle<()>>,
 }
 
 impl Loopback {
     /// A socket to write to; the other end reads into a 4 MiB buffer until end of stream.
     pub fn drained() -> Loopback {
-        let (socket, mut peer) = pair();
+        let (socket, peer) = pair();
+        let mut reader = peer.try_clone().expect("clone a socket");
         let drainer = thread::spawn(move || {
             let mut buffer = vec![0u8; 4 << 20];
-            while matches!(peer.read(&mut buffer), Ok(n) if n > 0) {}
+            while matches!(reader.read(&mut buffer), Ok(n) if n > 0) {}
         });
-        Loopback { socket, peer: Some(drainer) }
+        Loopback { socket, peer, peer_thread: Some(drainer) }
     }
 
     /// A socket to read from; the other end writes a 1 MiB buffer over and over until the
     /// socket closes.
     pub fn fed() -> Loopback {
-        let (socket, mut peer) = pair();
+        let (socket, peer) = pair();
+        let mut writer = peer.try_clone().expect("clone a socket");
         let feeder = thread::spawn(move || {
             let buffer = vec![0x5au8; 1 << 20];
-            while peer.write_all(&buffer).is_ok() {}
+            while writer.write_all(&buffer).is_ok() {}
         });
-        Loopback { socket, peer: Some(feeder) }
+        Loopback { socket, peer, peer_thread: Some(feeder) }
     }
 }
 
 impl Drop for Loopback {
     fn drop(&mut self) {
-        let _ = self.socket.shutdown(std::net::Shutdown::Both);
-        if let Some(peer) = self.peer.take() {
-            let _ = peer.join();
+        let _ = self.socket.shutdown(Shutdown::Both);
+        let _ = self.peer.shutdown(Shutdown::Both);
+        if let Some(thread) = self.peer_thread.take() {
+            let _ = thread.join();
         }
     }
 }
