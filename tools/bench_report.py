@@ -385,12 +385,15 @@ class Report:
                 return ratio(a.gib_per_s, b.gib_per_s) if a and b else None
             return compute
 
-        def judge(target, found, minimum, labels):
+        def judge(target, found, minimum, labels, doubtful_above=None):
             if not found:
                 rows.append((target, "not measured", "NOT MEASURED"))
                 return
             measured = ", ".join(labels(jdk, size) + f" {r:.2f}x" for (jdk, size, r) in found)
             status = "MET" if all(r >= minimum for (_, _, r) in found) else "MISSED"
+            if doubtful_above and any(r > doubtful_above for (_, _, r) in found):
+                # Faster than the raw system call: the harnesses saw different machines (noise).
+                status += " (doubtful: above the raw loop, measure again on a quiet machine)"
             rows.append((target, measured, status))
 
         judge("file -> socket, 1 GiB: ZeroCopy.transferTo >= 1.0x FileChannel.transferTo",
@@ -418,7 +421,7 @@ class Report:
             return ratio(stat.gib_per_s, raw[1] / raw[0] / GiB) if stat and raw and raw[1] else None
 
         judge("Java call within 3% of the raw syscall, 1 GiB file -> socket (throughput >= 0.97x raw sendfile)",
-              per_jdk(JDKS, [GiB], java_vs_raw), 0.97, lambda jdk, size: JDK_NAMES[jdk])
+              per_jdk(JDKS, [GiB], java_vs_raw), 0.97, lambda jdk, size: JDK_NAMES[jdk], doubtful_above=1.03)
         return rows
 
 
@@ -429,14 +432,16 @@ class Report:
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
 
 
-def svg_chart(report, panels, caption):
+def svg_chart(report, panels, captions):
     width, panel_height, left, right, top, bottom = 980, 300, 70, 330, 40, 50
-    height = len(panels) * (panel_height + top + bottom) + 40
+    head = 20 * len(captions) + 10
+    height = len(panels) * (panel_height + top + bottom) + head
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'font-family="sans-serif" font-size="12">', '<rect width="100%" height="100%" fill="white"/>',
-           f'<text x="10" y="20" font-size="13">{esc(caption)}</text>']
+           f'font-family="sans-serif" font-size="12">', '<rect width="100%" height="100%" fill="white"/>']
+    for n, caption in enumerate(captions):
+        out.append(f'<text x="10" y="{20 + 20 * n}" font-size="13">{esc(caption)}</text>')
     for index, (title, paths) in enumerate(panels):
-        y0 = 40 + index * (panel_height + top + bottom) + top
+        y0 = head + index * (panel_height + top + bottom) + top
         x_left, x_right = left, width - right
         series = []
         for color, (bench, label) in zip(COLORS, paths):
@@ -565,8 +570,8 @@ def main():
     panels = [("File -> socket", FILE_TO_SOCKET), ("File -> file", FILE_TO_FILE),
               ("Socket -> file", SOCKET_TO_FILE)]
     with open(os.path.join(args.docs, "benchmarks.svg"), "w") as f:
-        caption = f"Throughput (median) against transfer size; {args.profile} profile, {date}. {args.note}"
-        f.write(svg_chart(report, panels, caption))
+        captions = [f"Throughput (median) against transfer size; {args.profile} profile, {date}.", args.note]
+        f.write(svg_chart(report, panels, [c for c in captions if c]))
 
     print(f"Wrote {args.docs}/benchmarks.md and {args.docs}/benchmarks.svg. Headline rows for the README:")
     print()
