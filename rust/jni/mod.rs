@@ -3,6 +3,7 @@
 
 mod channels;
 mod errors;
+mod mmap;
 
 use ::jni::objects::{JClass, JObject, JString};
 use ::jni::sys::{jint, jlong};

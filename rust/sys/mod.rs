@@ -1,8 +1,10 @@
 //! Raw Linux system calls through libc, each returning the crate's [`Error`] with the call's name.
 //! Nothing here knows about Java.
 
+pub(crate) mod mem;
 mod probe;
 
+pub use mem::{evict_page_cache, memlock_limit};
 pub use probe::Capabilities;
 
 use crate::error::{Error, Result};
@@ -17,7 +19,6 @@ pub(crate) fn check<T: Copy + PartialEq + From<i8>>(ret: T, syscall: &'static st
 }
 
 /// Runs a call again while it fails with EINTR: a signal is no reason to give up.
-#[allow(dead_code)] // TODO(merge): drop once transfer.rs and mmap.rs use it
 pub(crate) fn retry<T: Copy + PartialEq + From<i8>>(
     syscall: &'static str,
     mut call: impl FnMut() -> T,
