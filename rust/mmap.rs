@@ -499,17 +499,19 @@ fn explain_mlock(e: Error, len: usize) -> Error {
         Ok((soft, hard)) => format!("RLIMIT_MEMLOCK is {} (hard limit {})", size(soft), size(hard)),
         Err(err) => format!("RLIMIT_MEMLOCK is unknown ({err})"),
     };
-    let mut context = format!(
-        "{limit}; this region needs {} locked, on top of what the process has locked already; \
-         without CAP_IPC_LOCK a process cannot lock more than the limit (raise it with \
-         `ulimit -l` or systemd's LimitMEMLOCK=)",
-        size(len as u64)
-    );
-    if e.errno == libc::ENOMEM {
-        context.push_str(
-            ", and ENOMEM also means that part of the region lies past the end of the file",
-        );
-    }
+    let context = if mem::has_cap_ipc_lock() {
+        format!(
+            "{limit}, but this process has CAP_IPC_LOCK, so the limit does not apply: part of \
+             the region may lie past the end of the file (was it truncated?), or memory is short"
+        )
+    } else {
+        format!(
+            "{limit}; this region needs {} locked, on top of what the process has locked \
+             already, and without CAP_IPC_LOCK no process can lock beyond the limit (raise it \
+             with `ulimit -l` or systemd's LimitMEMLOCK=)",
+            size(len as u64)
+        )
+    };
     e.with_context(context)
 }
 

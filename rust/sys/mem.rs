@@ -103,6 +103,16 @@ pub fn memlock_limit() -> Result<(u64, u64)> {
     Ok((bytes(limit.rlim_cur), bytes(limit.rlim_max)))
 }
 
+/// Whether this thread has CAP_IPC_LOCK, which lifts RLIMIT_MEMLOCK (from /proc).
+pub(crate) fn has_cap_ipc_lock() -> bool {
+    const CAP_IPC_LOCK: u32 = 14;
+    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap_or_default();
+    let effective = status.lines().find_map(|line| line.strip_prefix("CapEff:"));
+    effective
+        .and_then(|caps| u64::from_str_radix(caps.trim(), 16).ok())
+        .is_some_and(|caps| caps >> CAP_IPC_LOCK & 1 == 1)
+}
+
 /// Drops the file's clean pages from the page cache: `fdatasync`, so that none is dirty, then
 /// `posix_fadvise(POSIX_FADV_DONTNEED)`. Pages that some process keeps mapped may stay.
 pub fn evict_page_cache(fd: BorrowedFd<'_>) -> Result<()> {
