@@ -369,8 +369,8 @@ public final class MappedRegion implements AutoCloseable {
     /**
      * Unmaps the region now and releases the file. Idempotent and thread-safe: a second caller
      * returns when the first is done. Buffers from {@link #slice} and {@link #asByteBuffer}
-     * then read zeros and their writes go nowhere; calls running in other threads finish or
-     * throw {@link IllegalStateException}.
+     * then read zeros and their writes go nowhere. Native calls already running in other
+     * threads ({@link #load}, {@link #lock}, ...) finish first; close waits for them.
      *
      * @throws UncheckedIOException if the kernel refuses to replace the mapping (ENOMEM); the
      *     region counts as closed all the same

@@ -31,7 +31,7 @@ public final class MappedCycles {
         Files.write(path, new byte[(int) SIZE]);
         String real = path.toRealPath().toString();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            run(ch, 2000, views);
+            run(ch, 20_000, views); // warm-up: the JIT's own memory is not ours to count
             settle(views, real);
             print("before", real);
             long start = System.nanoTime();
