@@ -42,13 +42,13 @@ pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_map<'local>(
             return Err(not_a_file_channel(env, &channel));
         };
         if fd < 0 {
-            return Err(exception("java/nio/channels/ClosedChannelException"));
+            return Err(BridgeError::closed_channel());
         }
         if mode != MapMode::ReadOnly && !writable {
-            return Err(exception("java/nio/channels/NonWritableChannelException"));
+            return Err(BridgeError::non_writable());
         }
         if !readable {
-            return Err(exception("java/nio/channels/NonReadableChannelException"));
+            return Err(BridgeError::non_readable());
         }
         // Safety: the channel is open and keeps its descriptor for the length of this call.
         let fd = unsafe { BorrowedFd::borrow_raw(fd) };
@@ -241,7 +241,7 @@ pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_evictPageCache<'l
             // Safety: the channel is open for the length of this call.
             Ok(crate::sys::evict_page_cache(unsafe { BorrowedFd::borrow_raw(fd) })?)
         }
-        Channel::File { .. } => Err(exception("java/nio/channels/ClosedChannelException")),
+        Channel::File { .. } => Err(BridgeError::closed_channel()),
         _ => Err(not_a_file_channel(env, &channel)),
     })
 }
@@ -282,11 +282,6 @@ fn op<T>(region: &MappedRegion, result: crate::Result<T>) -> BridgeResult<T> {
 
 fn illegal_argument(message: String) -> BridgeError {
     BridgeError::throw("java/lang/IllegalArgumentException", message)
-}
-
-/// An exception without a message, like the JDK's channel exceptions.
-fn exception(class: &'static str) -> BridgeError {
-    BridgeError::Throw { class, message: None }
 }
 
 fn not_a_file_channel(env: &mut Env, channel: &JObject) -> BridgeError {
