@@ -268,6 +268,35 @@ impl MappedRegion {
         }
     }
 
+    /// Loads the pages of the region that are not resident (`mincore`), the way
+    /// [`load`](Self::load) does, run by run. The Java side first reads one byte per 64 KiB,
+    /// which maps whatever the page cache holds a fault-around window or a large folio at a
+    /// time, far faster than the kernel's populate walks page by page; this fills what is left.
+    pub fn load_missing(&self) -> Result<()> {
+        if self.strategy == LoadStrategy::WillNeedAndRemap {
+            return self.load();
+        }
+        let page = sys::page_size();
+        let mut missing: Vec<(usize, usize)> = Vec::new();
+        self.residency(0, self.len, |first, pages| {
+            for (i, _) in pages.iter().enumerate().filter(|(_, p)| *p & 1 == 0) {
+                let at = first + i * page;
+                match missing.last_mut() {
+                    Some((start, len)) if *start + *len == at => *len += page,
+                    _ => missing.push((at, page)),
+                }
+            }
+            true
+        })?;
+        let _state = self.open_state("madvise")?;
+        for (addr, len) in missing {
+            // Safety: populating changes no contents.
+            unsafe { mem::madvise(addr, len, libc::MADV_POPULATE_READ) }
+                .map_err(explain_populate)?;
+        }
+        Ok(())
+    }
+
     fn load_by_remap(&self, addr: usize, len: usize) -> Result<()> {
         let state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         if state.closed {

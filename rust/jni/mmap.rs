@@ -136,14 +136,14 @@ pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_force<'local>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_load<'local>(
+pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_loadMissing<'local>(
     unowned: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
 ) {
     run(unowned, |_env| {
         let region = region(handle)?;
-        op(region, region.load())
+        op(region, region.load_missing())
     })
 }
 

@@ -287,18 +287,51 @@ public final class MappedRegion implements AutoCloseable {
     }
 
     /**
-     * Brings every page of the region into memory, inside the kernel
-     * ({@code madvise(MADV_POPULATE_READ)}; on kernels before 5.14 {@code MADV_WILLNEED} and a
-     * populated remap of the file range, or only {@code MADV_WILLNEED} for PRIVATE regions).
-     * It never uses {@code MADV_POPULATE_WRITE}: on a READ_WRITE region that would mark every
-     * page dirty, and the whole region would be written back to the file. After truncation of
-     * the file it throws (EFAULT) instead of faulting.
+     * Brings every page of the region into memory and maps it, so that later accesses neither
+     * wait for the disk nor fault. In three steps: {@code madvise(MADV_WILLNEED)} over the
+     * region (the kernel reads what is not cached, in large requests); one read per 64 KiB
+     * from Java, each of whose page faults maps a whole fault-around window or large folio of
+     * cached pages; then {@code mincore}, and {@code madvise(MADV_POPULATE_READ)} for any page
+     * still missing (on kernels before 5.14, a populated remap of the file range instead).
+     *
+     * <p>Why not {@code MADV_POPULATE_READ} alone: it walks the page tables page by page, and
+     * on Linux 6.18 with ext4's large folios it took 37 ms for a warm GiB where the reads took
+     * 9 ms (the JDK's {@code load()} touches every page and took 10 ms). It never uses
+     * {@code MADV_POPULATE_WRITE}: on a READ_WRITE region that would mark every page dirty, and
+     * the whole region would be written back to the file. If the file was truncated under the
+     * region, this throws an {@link UncheckedIOException} (EFAULT) rather than fault.
      */
     public MappedRegion load() {
         checkOpen();
-        memory.load();
+        if (size == 0) {
+            return this;
+        }
+        memory.advise(Advice.WILL_NEED.ordinal(), 0, size);
+        try {
+            touchEveryWindow();
+        } catch (InternalError e) {
+            // A page past the end of a truncated file: the kernel's populate says so with EFAULT.
+            memory.loadMissing();
+            throw e;
+        }
+        memory.loadMissing();
         Reference.reachabilityFence(this);
         return this;
+    }
+
+    /** Pages that one fault maps when they are cached: the kernel's default fault_around_bytes. */
+    private static final int FAULT_AROUND = 64 * 1024;
+    /** Where the reads of {@link #touchEveryWindow} go, so that the JIT keeps them. */
+    private static volatile int touched;
+
+    /** Reads one byte per fault-around window, mapping the cached pages around each. */
+    private void touchEveryWindow() {
+        ByteBuffer[] c = chunks();
+        int sum = 0;
+        for (long at = 0; at < size; at += FAULT_AROUND) {
+            sum += c[(int) (at >>> shift)].get((int) (at & mask));
+        }
+        touched = sum;
     }
 
     /** True if every page of the region is resident in memory ({@code mincore}); exact. */

@@ -155,10 +155,10 @@ public final class MappedMemory {
         }
     }
 
-    public void load() {
+    public void loadMissing() {
         acquire();
         try {
-            MappedNatives.load(handle);
+            MappedNatives.loadMissing(handle);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

@@ -25,7 +25,8 @@ public final class MappedNatives {
 
     static native void force(long region, long index, long length) throws IOException;
 
-    static native void load(long region) throws IOException;
+    /** Loads the pages that {@code mincore} finds not resident. */
+    static native void loadMissing(long region) throws IOException;
 
     static native boolean isLoaded(long region, long index, long length) throws IOException;
 
