@@ -152,6 +152,20 @@ fn load_is_loaded_and_resident_bytes_after_eviction() {
 }
 
 #[test]
+fn load_missing_loads_only_what_is_not_resident() {
+    let len = 8 << 20;
+    let file = TempFile::with_bytes(&pattern(len));
+    evict_page_cache(file.file.as_fd()).unwrap();
+    let region = map(&file, MapMode::ReadOnly, 0, len);
+    // Make a middle part resident first: load_missing must fill the rest around it.
+    region.advise_range(Advice::WillNeed, 2 << 20, 1 << 20).unwrap();
+    region.load_missing().unwrap();
+    assert!(region.is_loaded().unwrap());
+    assert_eq!(region.resident_bytes(0, len).unwrap(), len as u64);
+    region.load_missing().unwrap(); // nothing missing: a mincore pass, no populate
+}
+
+#[test]
 fn resident_bytes_counts_partial_pages() {
     // A sparse file: its holes are in no cache until read; pages 3 and 4 are, once written.
     let page = page_size();
