@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -72,12 +73,9 @@ public final class Comparison {
                     ZeroCopy.capabilities(), Options.bytes(options.size()), dir, options.runs(), options.warmups());
             List<Candidate> candidates = candidates(options);
             List<Result> results = new ArrayList<>();
-            for (int i = 0; i < candidates.size(); i++) {
-                Candidate c = candidates.get(i);
-                System.err.printf(Locale.ROOT, "[%2d/%d] %-15s %-32s", i + 1, candidates.size(), c.group(), c.name());
-                Result r = measure(c, bench, options);
-                results.add(r);
-                System.err.printf(Locale.ROOT, " %6.2f GiB/s%n", r.gibPerSecond());
+            for (String group : new LinkedHashSet<>(candidates.stream().map(Candidate::group).toList())) {
+                results.addAll(measureGroup(candidates.stream().filter(c -> c.group().equals(group)).toList(),
+                        bench, options));
             }
             Report report = new Report(results, options.size());
             report.table(System.out);
@@ -96,30 +94,10 @@ public final class Comparison {
     private static List<Candidate> candidates(Options options) {
         List<Candidate> all = new ArrayList<>();
         if (options.groups().contains("socket")) {
-            String g = "file -> socket";
-            all.add(new Candidate(g, "ZeroCopy.transferTo", b -> b.toSocket(
-                    (s, n, t) -> ZeroCopy.transferTo(s, 0, n, t)), false));
-            all.add(new Candidate(g, "FileChannel.transferTo", b -> b.toSocket(
-                    (s, n, t) -> CopyLoops.transferTo(s, 0, n, t)), true));
-            all.add(new Candidate(g, "read+write, heap 8 KiB", b -> b.toSocket(
-                    (s, n, t) -> CopyLoops.readWrite(s, 0, n, t, ByteBuffer.allocate(8 << 10))), false));
-            all.add(new Candidate(g, "read+write, direct 64 KiB", b -> b.toSocket(
-                    (s, n, t) -> CopyLoops.readWrite(s, 0, n, t, ByteBuffer.allocateDirect(64 << 10))), false));
-            all.add(new Candidate(g, "mmap + write", b -> b.toSocket(
-                    (s, n, t) -> CopyLoops.mapAndWrite(s, 0, n, t)), false));
+            addFileSourceMethods(all, "file -> socket", Bench::toSocket);
         }
         if (options.groups().contains("file")) {
-            String g = "file -> file";
-            all.add(new Candidate(g, "ZeroCopy.transferTo", b -> b.toFile(
-                    (s, n, t) -> ZeroCopy.transferTo(s, 0, n, t)), false));
-            all.add(new Candidate(g, "FileChannel.transferTo", b -> b.toFile(
-                    (s, n, t) -> CopyLoops.transferTo(s, 0, n, t)), true));
-            all.add(new Candidate(g, "read+write, heap 8 KiB", b -> b.toFile(
-                    (s, n, t) -> CopyLoops.readWrite(s, 0, n, t, ByteBuffer.allocate(8 << 10))), false));
-            all.add(new Candidate(g, "read+write, direct 64 KiB", b -> b.toFile(
-                    (s, n, t) -> CopyLoops.readWrite(s, 0, n, t, ByteBuffer.allocateDirect(64 << 10))), false));
-            all.add(new Candidate(g, "mmap + write", b -> b.toFile(
-                    (s, n, t) -> CopyLoops.mapAndWrite(s, 0, n, t)), false));
+            addFileSourceMethods(all, "file -> file", Bench::toFile);
         }
         if (options.groups().contains("from-socket")) {
             String g = "socket -> file";
@@ -138,6 +116,26 @@ public final class Comparison {
         return all;
     }
 
+    /** How one group sends the file to its kind of target. */
+    interface Destination<T> {
+        long run(Bench bench, ToTarget<T> transfer) throws Exception;
+    }
+
+    /** ZeroCopy, the JDK's call, and the three loops people write, from the file to `T`s. */
+    private static <T extends java.nio.channels.WritableByteChannel> void addFileSourceMethods(
+            List<Candidate> all, String group, Destination<T> to) {
+        all.add(new Candidate(group, "ZeroCopy.transferTo", b -> to.run(b,
+                (s, n, t) -> ZeroCopy.transferTo(s, 0, n, t)), false));
+        all.add(new Candidate(group, "FileChannel.transferTo", b -> to.run(b,
+                (s, n, t) -> CopyLoops.transferTo(s, 0, n, t)), true));
+        all.add(new Candidate(group, "read+write, heap 8 KiB", b -> to.run(b,
+                (s, n, t) -> CopyLoops.readWrite(s, 0, n, t, ByteBuffer.allocate(8 << 10))), false));
+        all.add(new Candidate(group, "read+write, direct 64 KiB", b -> to.run(b,
+                (s, n, t) -> CopyLoops.readWrite(s, 0, n, t, ByteBuffer.allocateDirect(64 << 10))), false));
+        all.add(new Candidate(group, "mmap + write", b -> to.run(b,
+                (s, n, t) -> CopyLoops.mapAndWrite(s, 0, n, t)), false));
+    }
+
     /** ZeroCopy.transferFrom moves everything a blocking socket brings in one call. */
     private static long transferFromAll(SocketChannel source, FileChannel target, long count) throws IOException {
         long n = ZeroCopy.transferFrom(source, target, 0, count);
@@ -147,24 +145,48 @@ public final class Comparison {
         return n;
     }
 
-    private static Result measure(Candidate c, Bench bench, Options options) throws Exception {
+    /**
+     * Measures the candidates of one group in turns (warm-ups first, then run 1 of each, run 2
+     * of each, ...), so that a drift of the machine during the group touches all of them alike.
+     */
+    private static List<Result> measureGroup(List<Candidate> group, Bench bench, Options options)
+            throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        for (int i = 0; i < options.warmups(); i++) {
-            c.method().run(bench);
+        int n = group.size();
+        double[][] seconds = new double[n][options.runs()];
+        double[][] cpu = new double[n][options.runs()];
+        long[] bytes = new long[n];
+        TransferStatistics[] paths = new TransferStatistics[n];
+        for (int round = -options.warmups(); round < options.runs(); round++) {
+            for (int i = 0; i < n; i++) {
+                Candidate c = group.get(i);
+                System.err.printf(Locale.ROOT, "\r%-15s %s %d/%d: %-27s", c.group(), round < 0 ? "warm-up" : "run",
+                        round < 0 ? round + options.warmups() + 1 : round + 1,
+                        round < 0 ? options.warmups() : options.runs(), c.name());
+                System.gc(); // JDK mappings of earlier runs go now, not during a measurement
+                TransferStatistics before = ZeroCopy.statistics();
+                long cpuStart = os.getProcessCpuTime();
+                long start = System.nanoTime();
+                bytes[i] = c.method().run(bench);
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                double cpuUsed = (os.getProcessCpuTime() - cpuStart) / 1e9;
+                TransferStatistics delta = ZeroCopy.statistics().since(before);
+                if (round >= 0) {
+                    seconds[i][round] = elapsed;
+                    cpu[i][round] = cpuUsed;
+                    paths[i] = delta;
+                }
+            }
         }
-        double[] seconds = new double[options.runs()];
-        double[] cpu = new double[options.runs()];
-        long bytes = 0;
-        TransferStatistics before = ZeroCopy.statistics();
-        for (int i = 0; i < options.runs(); i++) {
-            System.gc(); // JDK mappings of earlier runs go now, not during a measurement
-            long cpuStart = os.getProcessCpuTime();
-            long start = System.nanoTime();
-            bytes = c.method().run(bench);
-            seconds[i] = (System.nanoTime() - start) / 1e9;
-            cpu[i] = (os.getProcessCpuTime() - cpuStart) / 1e9;
+        System.err.printf(Locale.ROOT, "\r%-80s\r", "");
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Result r = new Result(group.get(i), bytes[i], seconds[i], cpu[i], pathTaken(paths[i]));
+            System.err.printf(Locale.ROOT, "%-15s %-27s %6.2f GiB/s%n", group.get(i).group(), group.get(i).name(),
+                    r.gibPerSecond());
+            results.add(r);
         }
-        return new Result(c, bytes, seconds, cpu, pathTaken(ZeroCopy.statistics().since(before)));
+        return results;
     }
 
     /** The path that moved most bytes, or "-" where ZeroCopy was not involved. */

@@ -144,80 +144,63 @@ public final class MappedMemory {
         }
     }
 
-    public void force(long index, long length) {
+    /** A native call on the region; its IOException becomes an UncheckedIOException, as for MappedByteBuffer. */
+    private interface NativeCall<T> {
+        T call() throws IOException;
+    }
+
+    /** Runs {@code call} holding the region, so that a concurrent close cannot free it meanwhile. */
+    private <T> T holding(NativeCall<T> call) {
         acquire();
         try {
-            MappedNatives.force(handle, index, length);
+            return call.call();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             release();
         }
+    }
+
+    public void force(long index, long length) {
+        holding(() -> {
+            MappedNatives.force(handle, index, length);
+            return null;
+        });
     }
 
     public void loadMissing() {
-        acquire();
-        try {
+        holding(() -> {
             MappedNatives.loadMissing(handle);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            release();
-        }
+            return null;
+        });
     }
 
     public boolean isLoaded(long index, long length) {
-        acquire();
-        try {
-            return MappedNatives.isLoaded(handle, index, length);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            release();
-        }
+        return holding(() -> MappedNatives.isLoaded(handle, index, length));
     }
 
     public long residentBytes(long index, long length) {
-        acquire();
-        try {
-            return MappedNatives.residentBytes(handle, index, length);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            release();
-        }
+        return holding(() -> MappedNatives.residentBytes(handle, index, length));
     }
 
     public void advise(int advice, long index, long length) {
-        acquire();
-        try {
+        holding(() -> {
             MappedNatives.advise(handle, advice, index, length);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            release();
-        }
+            return null;
+        });
     }
 
     public void lock() {
-        acquire();
-        try {
+        holding(() -> {
             MappedNatives.lock(handle);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            release();
-        }
+            return null;
+        });
     }
 
     public void unlock() {
-        acquire();
-        try {
+        holding(() -> {
             MappedNatives.unlock(handle);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            release();
-        }
+            return null;
+        });
     }
 }
