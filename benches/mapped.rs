@@ -1,10 +1,13 @@
-//! Mapping a 1 GiB file that is in the page cache: raw libc calls, the limit on this machine.
+//! Mapping a 1 GiB file that is in the page cache: `zerocopy_jni::mmap::MappedRegion` against
+//! raw libc calls, the limit on this machine.
 //!
-//! - `mmap_populate_read`: mmap + madvise(MADV_POPULATE_READ) + munmap, what MappedRegion's
-//!   `load` does (issue 4);
-//! - `mmap_willneed_touch`: mmap + madvise(MADV_WILLNEED) + one read per page + munmap, what
-//!   `MappedByteBuffer.load()` does, in Rust;
-//! - `mincore`: the residency of 1 GiB, what `isLoaded()` asks.
+//! - `api`: `MappedRegion::map` + `load` (MADV_POPULATE_READ) + `close`; `is_loaded`;
+//! - `raw_mmap_populate_read`: mmap + madvise(MADV_POPULATE_READ) + munmap;
+//! - `raw_mmap_willneed_touch`: mmap + madvise(MADV_WILLNEED) + one read per 4 KiB page +
+//!   munmap, what `MappedByteBuffer.load()` does, in Rust;
+//! - `raw_mmap_touch_64k`: mmap + one read per 64 KiB + munmap, the first step of the Java
+//!   `MappedRegion.load()` (each fault maps a fault-around window or a large folio);
+//! - `raw_mincore`: the residency of 1 GiB, what `isLoaded()` asks.
 
 mod common;
 
@@ -14,6 +17,7 @@ use std::ptr;
 
 use common::{data_file, group, GIB};
 use criterion::{criterion_group, criterion_main, Criterion};
+use zerocopy_jni::mmap::{MapMode, MappedRegion};
 
 const SIZE: u64 = GIB;
 const PAGE: usize = 4096;
@@ -40,10 +44,10 @@ impl Mapping {
         assert_eq!(result, 0, "madvise({advice}): {}", io::Error::last_os_error());
     }
 
-    /// One read per page, as MappedByteBuffer.load() does.
-    fn touch_every_page(&self) -> u8 {
+    /// One read every `step` bytes: per page as MappedByteBuffer.load() does, or sparser.
+    fn touch(&self, step: usize) -> u8 {
         let mut sum = 0u8;
-        for offset in (0..self.len).step_by(PAGE) {
+        for offset in (0..self.len).step_by(step) {
             // Safety: inside our mapping of a file at least this long.
             sum = sum
                 .wrapping_add(unsafe { ptr::read_volatile((self.addr as *const u8).add(offset)) });
@@ -77,18 +81,21 @@ fn map_and_load(c: &mut Criterion) {
         b.iter(|| {
             let mapping = Mapping::new(file.as_fd(), len);
             mapping.advise(libc::MADV_WILLNEED);
-            mapping.touch_every_page()
+            mapping.touch(PAGE)
         })
     });
-    // ---- MappedRegion API (issue 4): add here once zerocopy_jni::mmap is on this branch ----
-    // group.bench_function("api", |b| {
-    //     b.iter(|| {
-    //         // Safety: the benchmark's file is never truncated.
-    //         let mut region = unsafe { MappedRegion::map(file.as_fd(), MapMode::ReadOnly, 0, len) }.unwrap();
-    //         region.load().unwrap();
-    //         region.close().unwrap();
-    //     })
-    // });
+    group.bench_function("raw_mmap_touch_64k", |b| {
+        b.iter(|| Mapping::new(file.as_fd(), len).touch(64 * 1024))
+    });
+    group.bench_function("api", |b| {
+        b.iter(|| {
+            // Safety: the benchmark's data file is never truncated or changed while mapped.
+            let mut region =
+                unsafe { MappedRegion::map(file.as_fd(), MapMode::ReadOnly, 0, len) }.expect("map");
+            region.load().expect("load");
+            region.close().expect("close");
+        })
+    });
     group.finish();
 }
 
@@ -101,7 +108,13 @@ fn residency(c: &mut Criterion) {
     group.bench_function("raw_mincore", |b| {
         b.iter(|| assert!(mapping.all_resident(&mut vector), "a page of a loaded mapping is out"))
     });
-    // ---- MappedRegion API (issue 4): `region.is_loaded()` on a loaded 1 GiB region, here ----
+    // Safety: as above.
+    let region = unsafe { MappedRegion::map(file.as_fd(), MapMode::ReadOnly, 0, SIZE as usize) }
+        .expect("map");
+    region.load().expect("load");
+    group.bench_function("api", |b| {
+        b.iter(|| assert!(region.is_loaded().expect("mincore"), "a page of a loaded region is out"))
+    });
     group.finish();
 }
 

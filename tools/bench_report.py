@@ -77,7 +77,8 @@ CRITERION = [
     ("file_to_socket", "file -> socket", "raw_sendfile", []),
     ("file_to_file", "file -> file", "raw_copy_file_range", []),
     ("socket_to_file", "socket -> file", "raw_splice", []),
-    ("map_load_close", "map + load + close", "raw_mmap_populate_read", ["raw_mmap_willneed_touch"]),
+    ("map_load_close", "map + load + close", "raw_mmap_populate_read",
+     ["raw_mmap_willneed_touch", "raw_mmap_touch_64k"]),
     ("is_loaded", "residency (isLoaded)", "raw_mincore", []),
 ]
 CRITERION_NAMES = {
@@ -87,10 +88,9 @@ CRITERION_NAMES = {
     "raw_splice": "raw splice loop (socket -> pipe -> file)",
     "raw_mmap_populate_read": "raw mmap + MADV_POPULATE_READ + munmap",
     "raw_mmap_willneed_touch": "raw mmap + MADV_WILLNEED + a read per page + munmap (the JDK's load, in Rust)",
+    "raw_mmap_touch_64k": "raw mmap + a read per 64 KiB + munmap",
     "raw_mincore": "raw mincore",
 }
-# Groups whose API benchmark waits for the Rust MappedRegion (issue 4).
-MAPPED_API_PENDING = ("map_load_close", "is_loaded")
 
 UNIT_SECONDS = {"ns/op": 1e-9, "us/op": 1e-6, "ms/op": 1e-3, "s/op": 1.0}
 
@@ -303,8 +303,7 @@ class Report:
         self.add("## Mapped files", "",
                  "A 1 GiB file in the page cache. Median time per operation; in parentheses the "
                  "speed-up over the JDK's MappedByteBuffer on the same JDK (above 1: faster). "
-                 "MemorySegment needs Java 22: JDK 25 only. MappedRegion is issue 4's class: "
-                 "measured once it is on the branch that runs this.", "",
+                 "MemorySegment needs Java 22: JDK 25 only.", "",
                  "| operation | implementation | JDK 17 | JDK 25 | CPU ms per GiB (17 / 25) |",
                  "|---|---|---:|---:|---:|")
         for operation, impls in MAPPED:
@@ -340,9 +339,6 @@ class Report:
                     result = self.criterion.get((group, function))
                     label = CRITERION_NAMES.get(function, function)
                     if result is None:
-                        if function == "api" and prefix in MAPPED_API_PENDING:
-                            self.add(f"| {title} | {size} | {label} | not yet: MappedRegion (issue 4) "
-                                     "is not on this branch | | |")
                         continue
                     seconds, size_bytes = result
                     rate = f"{size_bytes / seconds / GiB:.2f}" if size_bytes and prefix != "is_loaded" else "-"

@@ -37,8 +37,21 @@ impl BridgeError {
         Self::throw("java/lang/IllegalArgumentException", message)
     }
 
+    /// An exception without a message, as the JDK throws its channel exceptions.
+    pub(crate) fn exception(class: &'static str) -> Self {
+        BridgeError::Throw { class, message: None }
+    }
+
     pub(crate) fn closed_channel() -> Self {
-        BridgeError::Throw { class: "java/nio/channels/ClosedChannelException", message: None }
+        Self::exception("java/nio/channels/ClosedChannelException")
+    }
+
+    pub(crate) fn non_readable() -> Self {
+        Self::exception("java/nio/channels/NonReadableChannelException")
+    }
+
+    pub(crate) fn non_writable() -> Self {
+        Self::exception("java/nio/channels/NonWritableChannelException")
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod channels;
 mod errors;
+mod mmap;
 mod transfer;
 
 use ::jni::objects::{JClass, JObject, JString};

@@ -28,14 +28,6 @@ fn packed(t: Transferred) -> jlong {
     ((t.bytes as jlong) << 2) | path
 }
 
-fn non_readable() -> BridgeError {
-    BridgeError::Throw { class: "java/nio/channels/NonReadableChannelException", message: None }
-}
-
-fn non_writable() -> BridgeError {
-    BridgeError::Throw { class: "java/nio/channels/NonWritableChannelException", message: None }
-}
-
 fn check_non_negative(position: jlong, count: jlong) -> BridgeResult<()> {
     if position < 0 {
         return Err(BridgeError::illegal_argument(format!("negative position: {position}")));
@@ -109,10 +101,10 @@ fn transfer_to_ends(
     let source = channels::classify(env, source)?;
     let target = channels::classify(env, target)?;
     if let Channel::File { readable: false, .. } = source {
-        return Err(non_readable());
+        return Err(BridgeError::non_readable());
     }
     if let Channel::File { writable: false, .. } = target {
-        return Err(non_writable());
+        return Err(BridgeError::non_writable());
     }
     check_non_negative(position, count)?;
     if !matches!(source, Channel::File { .. }) {
@@ -209,7 +201,7 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferFrom<'l
         let source_channel = channels::classify(env, &source)?;
         let target_channel = channels::classify(env, &target)?;
         if let Channel::File { writable: false, .. } = target_channel {
-            return Err(non_writable());
+            return Err(BridgeError::non_writable());
         }
         check_non_negative(position, count)?;
         let Some(to) = describe(target_channel)? else { return Ok(NOT_DIRECT) };
@@ -219,7 +211,7 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferFrom<'l
             if transfer::is_past_end(target_fd, position as u64)? {
                 return Ok(0);
             }
-            return Err(non_readable());
+            return Err(BridgeError::non_readable());
         }
         let Some(from) = describe(source_channel)? else { return Ok(NOT_DIRECT) };
         let owners = Owners::new(env);

@@ -2,8 +2,10 @@
 //! Nothing here knows about Java.
 
 pub mod io;
+pub(crate) mod mem;
 mod probe;
 
+pub use mem::{evict_page_cache, memlock_limit};
 pub use probe::Capabilities;
 
 use crate::error::{Error, Result};

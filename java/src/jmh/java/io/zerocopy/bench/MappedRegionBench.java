@@ -14,11 +14,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-/**
- * MappedRegion (issue 4) against {@link MappedByteBufferBench}, the same operations on the same
- * 1 GiB files. Compiled only once io/zerocopy/MappedRegion.java is in java/src/main/java (see
- * gradle/benchmarks.gradle).
- */
+/** MappedRegion against {@link MappedByteBufferBench}: the same operations on the same 1 GiB files. */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -1,0 +1,487 @@
+package io.zerocopy;
+
+import io.zerocopy.internal.MappedMemory;
+import io.zerocopy.internal.NativeLibrary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.util.Objects;
+
+/**
+ * A memory-mapped region of a file: what {@link java.nio.MappedByteBuffer} should have been.
+ * Any position, any size (also above 2 GiB), exact residency queries, {@code madvise},
+ * {@code mlock}, and a {@link #close()} that releases the file at once and can never crash
+ * the JVM.
+ *
+ * <pre>{@code
+ * try (FileChannel ch = FileChannel.open(path, READ, WRITE);
+ *      MappedRegion region = MappedRegion.map(ch, FileChannel.MapMode.READ_WRITE, 100, 8L << 30)) {
+ *     region.putLong(5L << 30, 42L);
+ *     region.force();
+ * }
+ * }</pre>
+ *
+ * <p><b>Access.</b> {@code get}/{@code put} read and write the bytes; {@code getLong} and
+ * {@code putLong} use the native byte order. {@link #slice} and {@link #asByteBuffer} return
+ * direct buffers over the region that, like every new ByteBuffer, are big-endian; those of a
+ * READ_ONLY region are read-only. Indexes outside the region throw
+ * {@link IndexOutOfBoundsException}; writes to a READ_ONLY region throw
+ * {@link ReadOnlyBufferException}.
+ *
+ * <p><b>Close.</b> {@link #close()} releases the file mapping and its memory now, not at
+ * garbage collection; afterwards every method but {@link #isOpen()} and {@link #close()}
+ * throws {@link IllegalStateException}. Buffers obtained from {@link #slice} or
+ * {@link #asByteBuffer} before close stay usable without harm: they then read zeros and their
+ * writes go to private memory, never to the file. The address range (not the memory, not the
+ * file) is given back once those buffers are garbage collected. A region that is never
+ * closed is unmapped when it and all its buffers are unreachable.
+ *
+ * <p><b>Truncation.</b> If another process truncates the file below the region, reads and
+ * writes of the missing pages, through this class or its buffers, throw the JVM's own
+ * {@link InternalError} (as with MappedByteBuffer); {@link #load}, {@link #isLoaded},
+ * {@link #residentBytes}, {@link #force} and {@link #close} return or throw, and the JVM lives
+ * on. No native code of this library ever reads or writes mapped memory.
+ *
+ * <p><b>Differences from MappedByteBuffer.</b> The position need not be page-aligned and the
+ * size may exceed {@code Integer.MAX_VALUE}; {@code close()} unmaps deterministically;
+ * {@link #load()} populates the pages in the kernel ({@code MADV_POPULATE_READ}) instead of
+ * touching each page; {@link #isLoaded(long, long)} and {@link #residentBytes} work on any
+ * range; {@link #advise}, {@link #lock()} and {@link #unlock()} exist. A region has no
+ * position or limit: all access is absolute. Failures of the native calls are
+ * {@link UncheckedIOException}s around a {@link NativeIOException} with errno and the system
+ * call's name.
+ *
+ * <p>All methods may be called from any thread.
+ */
+public final class MappedRegion implements AutoCloseable {
+    /** Advice for {@code madvise(2)}. */
+    public enum Advice {
+        /** {@code MADV_NORMAL}: the default read-ahead. */
+        NORMAL,
+        /** {@code MADV_SEQUENTIAL}: aggressive read-ahead; pages may be freed soon after use. */
+        SEQUENTIAL,
+        /** {@code MADV_RANDOM}: no read-ahead. */
+        RANDOM,
+        /** {@code MADV_WILLNEED}: start reading the pages in, without waiting. */
+        WILL_NEED,
+        /**
+         * {@code MADV_DONTNEED}: drop the pages from this mapping; later accesses read the file
+         * again. On a PRIVATE region this discards the private changes of those pages.
+         */
+        DONT_NEED,
+        /** {@code MADV_HUGEPAGE}: use transparent huge pages where the kernel can. */
+        HUGE_PAGE
+    }
+
+    /** Regions above Integer.MAX_VALUE bytes are cut into buffers of 1 GiB... */
+    private static final int CHUNK_SHIFT = 30;
+    /** ...that each reach 7 bytes into the next, so that a getLong never spans two buffers. */
+    private static final int OVERLAP = Long.BYTES - 1;
+
+    private final MappedMemory memory;
+    private final FileChannel.MapMode mode;
+    private final long size;
+    private final boolean readOnly;
+    /** log2 of the bytes per chunk: 31 (one chunk) when the region fits in one buffer. */
+    private final int shift;
+    private final long mask;
+    private final Cleaner.Cleanable cleanable;
+    private final Object lock = new Object();
+    /** Native-order buffers over the region, made at the first access; null before and after close. */
+    private volatile ByteBuffer[] chunks;
+    /** Guarded by lock. */
+    private boolean closed;
+
+    private MappedRegion(MappedMemory memory, FileChannel.MapMode mode, long size) {
+        this.memory = memory;
+        this.mode = mode;
+        this.size = size;
+        this.readOnly = mode == FileChannel.MapMode.READ_ONLY;
+        this.shift = size <= Integer.MAX_VALUE ? 31 : CHUNK_SHIFT;
+        this.mask = (1L << shift) - 1;
+        this.cleanable = memory.registerOwner(this);
+    }
+
+    /**
+     * Maps {@code size} bytes of the channel's file from {@code position} on, with the checks
+     * and exceptions of {@link FileChannel#map(FileChannel.MapMode, long, long)} in JDK 17, in
+     * its order: a null mode, a closed channel, a negative position or size, an overflowing
+     * sum, a mode other than READ_ONLY on a channel not open for writing (also PRIVATE),
+     * a channel not open for reading. A file shorter than {@code position + size} is extended
+     * if the channel is writable (whatever the mode), else it is an {@link IOException}.
+     * Size 0 is allowed. Unlike the JDK, {@code position} need not be page-aligned and
+     * {@code size} may exceed {@code Integer.MAX_VALUE}. The channel may be closed afterwards.
+     *
+     * @param channel a FileChannel of the JDK (from {@code FileChannel.open},
+     *     RandomAccessFile, FileInputStream or FileOutputStream); others are an
+     *     {@link IllegalArgumentException}
+     * @param mode READ_ONLY, READ_WRITE or PRIVATE; other modes are an
+     *     {@link UnsupportedOperationException}
+     * @throws NativeIOException if a system call fails (errno and name inside)
+     */
+    public static MappedRegion map(FileChannel channel, FileChannel.MapMode mode, long position, long size)
+            throws IOException {
+        Objects.requireNonNull(mode, "Mode is null");
+        Objects.requireNonNull(channel, "channel");
+        if (!channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        if (position < 0L) {
+            throw new IllegalArgumentException("Negative position");
+        }
+        if (size < 0L) {
+            throw new IllegalArgumentException("Negative size");
+        }
+        if (position + size < 0) {
+            throw new IllegalArgumentException("Position + size overflow");
+        }
+        int nativeMode;
+        if (mode == FileChannel.MapMode.READ_ONLY) {
+            nativeMode = MappedMemory.READ_ONLY;
+        } else if (mode == FileChannel.MapMode.READ_WRITE) {
+            nativeMode = MappedMemory.READ_WRITE;
+        } else if (mode == FileChannel.MapMode.PRIVATE) {
+            nativeMode = MappedMemory.PRIVATE;
+        } else {
+            throw new UnsupportedOperationException("MappedRegion does not support map mode " + mode);
+        }
+        NativeLibrary.ensureLoaded();
+        return new MappedRegion(MappedMemory.map(channel, nativeMode, position, size), mode, size);
+    }
+
+    /** The region's size in bytes. Works after close too. */
+    public long size() {
+        return size;
+    }
+
+    /** The mode it was mapped with. Works after close too. */
+    public FileChannel.MapMode mode() {
+        return mode;
+    }
+
+    /** False once {@link #close()} has begun. */
+    public boolean isOpen() {
+        return memory.isOpen();
+    }
+
+    public byte get(long index) {
+        ByteBuffer[] c = chunks();
+        Objects.checkIndex(index, size);
+        return c[(int) (index >>> shift)].get((int) (index & mask));
+    }
+
+    public void put(long index, byte value) {
+        ByteBuffer[] c = writableChunks();
+        Objects.checkIndex(index, size);
+        c[(int) (index >>> shift)].put((int) (index & mask), value);
+    }
+
+    /** Copies {@code length} bytes from {@code index} into {@code dst} at {@code offset}. */
+    public void get(long index, byte[] dst, int offset, int length) {
+        ByteBuffer[] c = chunks();
+        Objects.checkFromIndexSize(index, length, size);
+        Objects.checkFromIndexSize(offset, length, dst.length);
+        while (length > 0) {
+            int at = (int) (index & mask);
+            int n = (int) Math.min(length, (1L << shift) - at);
+            c[(int) (index >>> shift)].get(at, dst, offset, n);
+            index += n;
+            offset += n;
+            length -= n;
+        }
+    }
+
+    /** Copies {@code length} bytes of {@code src} from {@code offset} into the region at {@code index}. */
+    public void put(long index, byte[] src, int offset, int length) {
+        ByteBuffer[] c = writableChunks();
+        Objects.checkFromIndexSize(index, length, size);
+        Objects.checkFromIndexSize(offset, length, src.length);
+        while (length > 0) {
+            int at = (int) (index & mask);
+            int n = (int) Math.min(length, (1L << shift) - at);
+            c[(int) (index >>> shift)].put(at, src, offset, n);
+            index += n;
+            offset += n;
+            length -= n;
+        }
+    }
+
+    /** The 8 bytes at {@code index} in the native byte order. */
+    public long getLong(long index) {
+        ByteBuffer[] c = chunks();
+        Objects.checkFromIndexSize(index, Long.BYTES, size);
+        return c[(int) (index >>> shift)].getLong((int) (index & mask));
+    }
+
+    /** Writes {@code value} at {@code index} in the native byte order. */
+    public void putLong(long index, long value) {
+        ByteBuffer[] c = writableChunks();
+        Objects.checkFromIndexSize(index, Long.BYTES, size);
+        c[(int) (index >>> shift)].putLong((int) (index & mask), value);
+    }
+
+    /**
+     * A direct buffer over {@code length} bytes from {@code index}: big-endian, position 0,
+     * capacity {@code length}, read-only for a READ_ONLY region. It stays valid until
+     * {@link #close()}; after close it reads zeros and its writes go nowhere.
+     */
+    public ByteBuffer slice(long index, int length) {
+        try {
+            ByteBuffer[] c = chunks();
+            Objects.checkFromIndexSize(index, length, size);
+            if (length == 0) {
+                return emptyBuffer();
+            }
+            int i = (int) (index >>> shift);
+            int at = (int) (index & mask);
+            if ((long) at + length <= c[i].capacity()) {
+                return c[i].slice(at, length);
+            }
+            // Spans two chunks: a buffer of its own.
+            ByteBuffer root = memory.newBuffer(index, length);
+            return readOnly ? root.asReadOnlyBuffer() : root;
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * The whole region as one direct buffer, as {@link #slice}{@code (0, size())} would give it.
+     *
+     * @throws UnsupportedOperationException if the region is larger than {@code Integer.MAX_VALUE}
+     *     bytes; use {@link #slice} for parts of it
+     */
+    public ByteBuffer asByteBuffer() {
+        ByteBuffer[] c = chunks();
+        if (size > Integer.MAX_VALUE) {
+            throw new UnsupportedOperationException("a region of " + size
+                    + " bytes does not fit in one ByteBuffer; use slice(index, length)");
+        }
+        return c.length == 0 ? emptyBuffer() : c[0].duplicate();
+    }
+
+    /** Writes all changes to the file and waits ({@code msync(MS_SYNC)}); see {@link #force(long, long)}. */
+    public MappedRegion force() {
+        return force(0, size);
+    }
+
+    /**
+     * Writes the changes of {@code length} bytes from {@code index} to the file and waits
+     * ({@code msync(MS_SYNC)} on the pages that hold them). No effect for READ_ONLY and
+     * PRIVATE regions, whose changes never reach the file.
+     */
+    public MappedRegion force(long index, long length) {
+        checkOpen();
+        Objects.checkFromIndexSize(index, length, size);
+        if (mode == FileChannel.MapMode.READ_WRITE && length > 0) {
+            memory.force(index, length);
+            Reference.reachabilityFence(this);
+        }
+        return this;
+    }
+
+    /**
+     * Brings every page of the region into memory and maps it, so that later accesses neither
+     * wait for the disk nor fault. In three steps: {@code madvise(MADV_WILLNEED)} over the
+     * region (the kernel reads what is not cached, in large requests); one read per 64 KiB
+     * from Java, each of whose page faults maps a whole fault-around window or large folio of
+     * cached pages; then {@code mincore}, and {@code madvise(MADV_POPULATE_READ)} for any page
+     * still missing (on kernels before 5.14, a populated remap of the file range instead).
+     *
+     * <p>Why not {@code MADV_POPULATE_READ} alone: it walks the page tables page by page, and
+     * on Linux 6.18 with ext4's large folios it took 37 ms for a warm GiB where the reads took
+     * 9 ms (the JDK's {@code load()} touches every page and took 10 ms). It never uses
+     * {@code MADV_POPULATE_WRITE}: on a READ_WRITE region that would mark every page dirty, and
+     * the whole region would be written back to the file. If the file was truncated under the
+     * region, this throws an {@link UncheckedIOException} (EFAULT) rather than fault.
+     */
+    public MappedRegion load() {
+        checkOpen();
+        if (size == 0) {
+            return this;
+        }
+        memory.advise(Advice.WILL_NEED.ordinal(), 0, size);
+        try {
+            touchEveryWindow();
+        } catch (InternalError e) {
+            // A page past the end of a truncated file: the kernel's populate says so with EFAULT.
+            memory.loadMissing();
+            throw e;
+        }
+        memory.loadMissing();
+        Reference.reachabilityFence(this);
+        return this;
+    }
+
+    /** Pages that one fault maps when they are cached: the kernel's default fault_around_bytes. */
+    private static final int FAULT_AROUND = 64 * 1024;
+    /** Where the reads of {@link #touchEveryWindow} go, so that the JIT keeps them. */
+    private static volatile int touched;
+
+    /** Reads one byte per fault-around window, mapping the cached pages around each. */
+    private void touchEveryWindow() {
+        ByteBuffer[] c = chunks();
+        int sum = 0;
+        for (long at = 0; at < size; at += FAULT_AROUND) {
+            sum += c[(int) (at >>> shift)].get((int) (at & mask));
+        }
+        touched = sum;
+    }
+
+    /** True if every page of the region is resident in memory ({@code mincore}); exact. */
+    public boolean isLoaded() {
+        return isLoaded(0, size);
+    }
+
+    /** True if every page that holds a byte of the range is resident in memory. */
+    public boolean isLoaded(long index, long length) {
+        checkOpen();
+        Objects.checkFromIndexSize(index, length, size);
+        try {
+            return length == 0 || memory.isLoaded(index, length);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** How many bytes of the range lie on pages that are resident in memory. */
+    public long residentBytes(long index, long length) {
+        checkOpen();
+        Objects.checkFromIndexSize(index, length, size);
+        try {
+            return length == 0 ? 0 : memory.residentBytes(index, length);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** {@code madvise} on the whole region; see {@link Advice}. */
+    public MappedRegion advise(Advice advice) {
+        return advise(advice, 0, size);
+    }
+
+    /** {@code madvise} on the pages that hold a byte of the range; see {@link Advice}. */
+    public MappedRegion advise(Advice advice, long index, long length) {
+        checkOpen();
+        Objects.requireNonNull(advice, "advice");
+        Objects.checkFromIndexSize(index, length, size);
+        if (length > 0) {
+            memory.advise(advice.ordinal(), index, length);
+            Reference.reachabilityFence(this);
+        }
+        return this;
+    }
+
+    /**
+     * Loads the region and locks it in memory ({@code mlock}). A process without
+     * CAP_IPC_LOCK cannot lock more than its RLIMIT_MEMLOCK (often 8 MiB); beyond it this
+     * throws an {@link UncheckedIOException} whose message names the limit and its value.
+     * On a PRIVATE region, locking makes a private copy of every page.
+     */
+    public MappedRegion lock() {
+        checkOpen();
+        memory.lock();
+        Reference.reachabilityFence(this);
+        return this;
+    }
+
+    /** Undoes {@link #lock()} ({@code munlock}). */
+    public MappedRegion unlock() {
+        checkOpen();
+        memory.unlock();
+        Reference.reachabilityFence(this);
+        return this;
+    }
+
+    /**
+     * Unmaps the region now and releases the file. Idempotent and thread-safe: a second caller
+     * returns when the first is done. Buffers from {@link #slice} and {@link #asByteBuffer}
+     * then read zeros and their writes go nowhere. Native calls already running in other
+     * threads ({@link #load}, {@link #lock}, ...) finish first; close waits for them.
+     *
+     * @throws UncheckedIOException if the kernel refuses to replace the mapping (ENOMEM); the
+     *     region counts as closed all the same
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            chunks = null;
+            try {
+                memory.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                cleanable.clean(); // the region's own hold: frees now if nothing else holds it
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MappedRegion[" + mode + ", " + size + " bytes" + (isOpen() ? "" : ", closed") + "]";
+    }
+
+    private void checkOpen() {
+        if (!memory.isOpen()) {
+            throw closedException();
+        }
+    }
+
+    private static IllegalStateException closedException() {
+        return new IllegalStateException("MappedRegion is closed");
+    }
+
+    private ByteBuffer emptyBuffer() {
+        ByteBuffer empty = ByteBuffer.allocateDirect(0);
+        return readOnly ? empty.asReadOnlyBuffer() : empty;
+    }
+
+    private ByteBuffer[] writableChunks() {
+        if (readOnly) {
+            checkOpen();
+            throw new ReadOnlyBufferException();
+        }
+        return chunks();
+    }
+
+    private ByteBuffer[] chunks() {
+        ByteBuffer[] c = chunks;
+        return c != null ? c : createChunks();
+    }
+
+    private ByteBuffer[] createChunks() {
+        synchronized (lock) {
+            try {
+                if (closed || !memory.isOpen()) {
+                    throw closedException();
+                }
+                if (chunks != null) {
+                    return chunks;
+                }
+                int count = size == 0 ? 0 : (int) ((size - 1) >>> shift) + 1;
+                ByteBuffer[] c = new ByteBuffer[count];
+                for (int i = 0; i < count; i++) {
+                    long start = (long) i << shift;
+                    int length = (int) Math.min(size - start, (1L << shift) + OVERLAP);
+                    ByteBuffer root = memory.newBuffer(start, length).order(ByteOrder.nativeOrder());
+                    // A read-only region's memory faults on writes: never hand out a writable view.
+                    c[i] = readOnly ? root.asReadOnlyBuffer().order(ByteOrder.nativeOrder()) : root;
+                }
+                chunks = c;
+                return c;
+            } finally {
+                Reference.reachabilityFence(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zerocopy.probes.MappedCloseRace;
+import io.zerocopy.probes.MappedCycles;
+import io.zerocopy.probes.MappedLockLimit;
+import io.zerocopy.probes.MappedTruncation;
+import io.zerocopy.probes.MappedViewReachability;
+import io.zerocopy.testing.ChildJvm;
+import io.zerocopy.testing.Mounts;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What must never crash the JVM, each in a child JVM with -Xcheck:jni: closing while threads
+ * use the region and its views, a file truncated under the region, 100,000 map/close cycles,
+ * mlock beyond RLIMIT_MEMLOCK, views that outlive their region.
+ */
+class MappedRegionSafetyTest {
+    @TempDir
+    Path tmp;
+
+    private static List<String> classPath() {
+        return Arrays.asList(ChildJvm.jar(), ChildJvm.testClasses());
+    }
+
+    /** Runs a probe; asserts a normal exit, "done", and no hs_err file. */
+    private ChildJvm.Result probe(List<String> jvmArgs, Class<?> main, String... args) throws Exception {
+        List<String> all = new ArrayList<>(jvmArgs);
+        all.add("-XX:ErrorFile=" + tmp.resolve("hs_err_%p.log"));
+        ChildJvm.Result result = ChildJvm.run(all, classPath(), main, args);
+        System.out.println(main.getSimpleName() + ":\n" + result.output);
+        assertNoCrashReport();
+        assertEquals(0, result.exitCode, result::toString);
+        assertTrue(result.output.contains("done"), result::toString);
+        return result;
+    }
+
+    private void assertNoCrashReport() throws Exception {
+        try (Stream<Path> files = Files.list(tmp)) {
+            List<Path> reports = files.filter(p -> p.getFileName().toString().startsWith("hs_err"))
+                    .collect(Collectors.toList());
+            assertTrue(reports.isEmpty(), () -> "the child JVM crashed: " + reports);
+        }
+    }
+
+    @Test
+    void closingWhileFourThreadsUseTheRegionAndItsViews() throws Exception {
+        ChildJvm.Result result = probe(List.of("-Xmx256m"), MappedCloseRace.class,
+                tmp.resolve("race.bin").toString(), "4");
+        List<String> rounds = Arrays.stream(result.output.split("\n")).filter(l -> l.startsWith("round"))
+                .collect(Collectors.toList());
+        assertEquals(4, rounds.size(), result::toString);
+        Pattern stale = Pattern.compile("stale writes (\\d+)");
+        for (String round : rounds) {
+            assertTrue(round.endsWith("STABLE"), "a write after close reached the file: " + round);
+            Matcher m = stale.matcher(round);
+            assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, "no view was written after close: " + round);
+        }
+    }
+
+    @Test
+    void aTruncatedFileGivesInternalErrorsOnAccessAndNeverCrashes() throws Exception {
+        ChildJvm.Result result = probe(List.of(), MappedTruncation.class, tmp.resolve("t.bin").toString());
+        List<String> accesses = List.of("get", "put", "getLong", "putLong", "get[]", "put[]", "slice.get",
+                "slice.put", "new slice.get", "asByteBuffer.getLong");
+        for (String line : result.output.split("\n")) {
+            int colon = line.indexOf(": ");
+            if (colon < 0 || line.startsWith("done")) {
+                continue;
+            }
+            String call = line.substring(0, colon);
+            if (accesses.contains(call)) {
+                assertTrue(line.contains("threw java.lang.InternalError"), line);
+            } else {
+                assertFalse(line.contains("InternalError"), line);
+            }
+        }
+        String out = result.output;
+        assertTrue(out.contains("load: threw java.io.UncheckedIOException: io.zerocopy.NativeIOException: madvise:"),
+                out);
+        assertTrue(out.contains("(EFAULT)"), out);
+        assertTrue(out.contains("isLoaded: returned false"), out);
+        assertTrue(out.contains("residentBytes: returned 0"), out);
+        assertTrue(out.contains("force: returned MappedRegion"), out);
+        assertTrue(out.contains("close: returned closed"), out);
+        assertTrue(out.contains("slice.get after close: returned 0"), out);
+        assertTrue(out.contains("get after close: threw java.lang.IllegalStateException"), out);
+    }
+
+    private static final Pattern MEASURE =
+            Pattern.compile("(before|after): maps (\\d+) fds (\\d+) rssKb (\\d+) fileMappings (\\d+)");
+
+    /**
+     * 100,000 cycles leave /proc/self/maps and /proc/self/fd as they were and RSS flat. The heap
+     * is fixed and pre-touched, so that RSS shows native memory only. For the cycles that make
+     * buffers, the probe lets the collector run until their Cleaners are done before it measures.
+     */
+    private void cycles(String kind) throws Exception {
+        ChildJvm.Result result = probe(List.of("-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC"),
+                MappedCycles.class, tmp.resolve("cycles.bin").toString(), "100000", kind);
+        long[][] measured = new long[2][];
+        Matcher m = MEASURE.matcher(result.output);
+        while (m.find()) {
+            measured[m.group(1).equals("before") ? 0 : 1] = new long[] {
+                Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4)),
+                Long.parseLong(m.group(5))
+            };
+        }
+        long[] before = measured[0];
+        long[] after = measured[1];
+        assertTrue(before != null && after != null, result::toString);
+        // A leaked region would add a line per cycle; the JVM itself may add a few.
+        assertTrue(Math.abs(after[0] - before[0]) <= 16, "maps " + before[0] + " -> " + after[0]);
+        assertEquals(before[1], after[1], "open descriptors");
+        // A leaked mapping of 256 KiB per cycle would be 25 GB.
+        assertTrue(after[2] - before[2] < 32 * 1024, "RSS " + before[2] + " kB -> " + after[2] + " kB");
+        assertEquals(0, after[3], "mappings of the file left");
+    }
+
+    @Test
+    void mapLoadCloseCyclesLeakNothingWithoutTheCollector() throws Exception {
+        cycles("plain");
+    }
+
+    @Test
+    void cyclesWithViewsLeakNothingOnceTheirCleanersRan() throws Exception {
+        cycles("views");
+    }
+
+    @Test
+    void derivedViewsKeepTheMappingAliveUntilCollected() throws Exception {
+        ChildJvm.Result result = probe(List.of(), MappedViewReachability.class, tmp.resolve("v.bin").toString());
+        assertTrue(result.output.contains("mapped while viewed 1"), result::toString);
+        assertTrue(result.output.contains("value 102030405060708"), result::toString);
+        assertTrue(result.output.contains(": true"), result::toString);
+    }
+
+    /**
+     * A 64 MiB mlock in a process without CAP_IPC_LOCK and RLIMIT_MEMLOCK at 8 MiB: the
+     * exception names the limit and its value. As root, setpriv drops the capability.
+     */
+    @Test
+    void lockBeyondRlimitMemlockNamesTheLimit() throws Exception {
+        Assumptions.assumeTrue(new File("/usr/bin/prlimit").canExecute(),
+                "skipped: prlimit (util-linux) is not installed");
+        List<String> command = new ArrayList<>(List.of("/usr/bin/prlimit", "--memlock=8388608:8388608"));
+        if (Mounts.isRoot()) {
+            Assumptions.assumeTrue(new File("/usr/bin/setpriv").canExecute(),
+                    "skipped: setpriv (util-linux) is needed to drop CAP_IPC_LOCK as root");
+            command.addAll(List.of("/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock"));
+        }
+        command.addAll(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xcheck:jni",
+                "-XX:ErrorFile=" + tmp.resolve("hs_err_%p.log"), "-cp", String.join(File.pathSeparator, classPath()),
+                MappedLockLimit.class.getName(), tmp.resolve("lock.bin").toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), out);
+        System.out.println("MappedLockLimit:\n" + out);
+        Assumptions.assumeFalse(out.contains("CAP_IPC_LOCK true"),
+                "skipped: the child still has CAP_IPC_LOCK, which lifts the limit: " + command);
+        assertFalse(Pattern.compile("(WARNING|FATAL ERROR) in native method|WARNING: JNI local refs"
+                + "|JNI call made without checking exceptions").matcher(out).find(), out);
+        assertNoCrashReport();
+        assertEquals(0, process.exitValue(), out);
+        assertTrue(out.contains("CAP_IPC_LOCK false") && out.contains("done"), out);
+        assertTrue(out.contains("syscall mlock"), out);
+        assertTrue(out.contains("errno 12 ") || out.contains("errno 1 "), "ENOMEM or EPERM: " + out);
+        assertTrue(out.contains("RLIMIT_MEMLOCK is 8388608 bytes (8 MiB)"), out);
+        assertTrue(out.contains("67108864 bytes (64 MiB)"), out);
+    }
+}

@@ -1,0 +1,128 @@
+//! Calls on mapped address ranges: madvise, mincore, msync, mlock, and the fixed mappings that
+//! replace a range in place. None of them reads or writes the mapped bytes, so none can fault.
+//!
+//! The callers pass ranges of mappings they own, already rounded to whole pages.
+
+use std::os::fd::{BorrowedFd, RawFd};
+
+use super::{check, retry};
+use crate::error::{Error, Result};
+
+/// `madvise(2)`. Retried on EINTR, which MADV_POPULATE_* return when a signal arrives.
+///
+/// # Safety
+/// `[addr, addr + len)` must belong to a mapping the caller owns; advice such as
+/// MADV_DONTNEED discards the contents of private pages.
+pub(crate) unsafe fn madvise(addr: usize, len: usize, advice: libc::c_int) -> Result<()> {
+    retry("madvise", || unsafe { libc::madvise(addr as *mut libc::c_void, len, advice) })?;
+    Ok(())
+}
+
+/// `mincore(2)`: one byte per page of `[addr, addr + len)` into `pages`; bit 0 is "resident".
+pub(crate) fn mincore(addr: usize, len: usize, pages: &mut [u8]) -> Result<()> {
+    assert!(pages.len() >= len.div_ceil(super::page_size()), "mincore vector too short");
+    // Safety: the kernel writes at most one byte per page into `pages`, which is long enough.
+    check(unsafe { libc::mincore(addr as *mut libc::c_void, len, pages.as_mut_ptr()) }, "mincore")?;
+    Ok(())
+}
+
+/// `msync(MS_SYNC)`: writes the dirty pages of a shared file mapping back and waits.
+pub(crate) fn msync(addr: usize, len: usize) -> Result<()> {
+    // Safety: msync only writes back; it changes no memory.
+    retry("msync", || unsafe { libc::msync(addr as *mut libc::c_void, len, libc::MS_SYNC) })?;
+    Ok(())
+}
+
+/// `mlock(2)`: faults the pages in and keeps them in memory.
+pub(crate) fn mlock(addr: usize, len: usize) -> Result<()> {
+    // Safety: mlock changes no memory contents.
+    check(unsafe { libc::mlock(addr as *const libc::c_void, len) }, "mlock")?;
+    Ok(())
+}
+
+/// `munlock(2)`.
+pub(crate) fn munlock(addr: usize, len: usize) -> Result<()> {
+    // Safety: as for mlock.
+    check(unsafe { libc::munlock(addr as *const libc::c_void, len) }, "munlock")?;
+    Ok(())
+}
+
+/// Replaces `[addr, addr + len)` in one step with private anonymous memory: the placeholder a
+/// closed region leaves behind. Reads then see zeros and writes land in private memory, never
+/// in the file; the file's pages and its reference are released now.
+///
+/// Readable and writable on purpose: a fault in a stale view would be a SIGSEGV, which the JVM
+/// does not survive. MAP_NORESERVE: nothing is charged until a stale view writes.
+///
+/// # Safety
+/// The range must be a mapping the caller owns; its contents are gone afterwards.
+pub(crate) unsafe fn map_placeholder(addr: usize, len: usize) -> Result<()> {
+    let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED;
+    let prot = libc::PROT_READ | libc::PROT_WRITE;
+    // Safety: MAP_FIXED over a range the caller owns, as the contract says.
+    let got = unsafe { libc::mmap(addr as *mut libc::c_void, len, prot, flags, -1, 0) };
+    if got == libc::MAP_FAILED {
+        return Err(Error::last("mmap"));
+    }
+    Ok(())
+}
+
+/// Maps `len` bytes of `fd` from `offset` (page-aligned) again over `[addr, addr + len)`,
+/// shared, with MAP_POPULATE: the kernel reads the pages in and never signals, even past
+/// the end of the file. The fallback of `load` on kernels without MADV_POPULATE_READ.
+///
+/// # Safety
+/// The range must be a shared mapping of the same file range that the caller owns.
+pub(crate) unsafe fn remap_populated(
+    addr: usize,
+    len: usize,
+    writable: bool,
+    fd: BorrowedFd<'_>,
+    offset: u64,
+) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    let prot = if writable { libc::PROT_READ | libc::PROT_WRITE } else { libc::PROT_READ };
+    let flags = libc::MAP_SHARED | libc::MAP_FIXED | libc::MAP_POPULATE;
+    let fd: RawFd = fd.as_raw_fd();
+    // Safety: MAP_FIXED over a range the caller owns, with the same file range as before.
+    let got = unsafe {
+        libc::mmap64(addr as *mut libc::c_void, len, prot, flags, fd, offset as libc::off64_t)
+    };
+    if got == libc::MAP_FAILED {
+        return Err(Error::last("mmap"));
+    }
+    Ok(())
+}
+
+/// The soft and hard RLIMIT_MEMLOCK of this process, in bytes (`u64::MAX` for unlimited).
+pub fn memlock_limit() -> Result<(u64, u64)> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // Safety: getrlimit writes one struct rlimit.
+    check(unsafe { libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut limit) }, "getrlimit")?;
+    let bytes = |v: libc::rlim_t| if v == libc::RLIM_INFINITY { u64::MAX } else { v };
+    Ok((bytes(limit.rlim_cur), bytes(limit.rlim_max)))
+}
+
+/// Whether this thread has CAP_IPC_LOCK, which lifts RLIMIT_MEMLOCK (from /proc).
+pub(crate) fn has_cap_ipc_lock() -> bool {
+    const CAP_IPC_LOCK: u32 = 14;
+    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap_or_default();
+    let effective = status.lines().find_map(|line| line.strip_prefix("CapEff:"));
+    effective
+        .and_then(|caps| u64::from_str_radix(caps.trim(), 16).ok())
+        .is_some_and(|caps| caps >> CAP_IPC_LOCK & 1 == 1)
+}
+
+/// Drops the file's clean pages from the page cache: `fdatasync`, so that none is dirty, then
+/// `posix_fadvise(POSIX_FADV_DONTNEED)`. Pages that some process keeps mapped may stay.
+pub fn evict_page_cache(fd: BorrowedFd<'_>) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    let fd = fd.as_raw_fd();
+    // Safety: plain calls on a descriptor; no memory is passed.
+    retry("fdatasync", || unsafe { libc::fdatasync(fd) })?;
+    // posix_fadvise returns the errno instead of setting it.
+    match unsafe { libc::posix_fadvise(fd, 0, 0, libc::POSIX_FADV_DONTNEED) } {
+        0 => Ok(()),
+        errno => Err(Error::new("posix_fadvise", errno)),
+    }
+}
