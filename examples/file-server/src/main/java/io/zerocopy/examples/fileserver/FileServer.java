@@ -17,6 +17,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.ZoneOffset;
@@ -141,6 +143,10 @@ public final class FileServer implements AutoCloseable {
             try {
                 SocketChannel connection = listener.accept();
                 connections.add(connection);
+                if (!listener.isOpen()) { // close() has run meanwhile and missed it
+                    connection.close();
+                    return;
+                }
                 Thread thread = new Thread(() -> serve(connection), "http-" + connectionsAccepted.incrementAndGet());
                 thread.setDaemon(true);
                 thread.start();
@@ -200,7 +206,13 @@ public final class FileServer implements AutoCloseable {
         if (file.isEmpty()) {
             return sendError(socket, request, 404, "", start);
         }
-        try (FileChannel channel = FileChannel.open(file.get(), StandardOpenOption.READ)) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file.get(), StandardOpenOption.READ);
+        } catch (NoSuchFileException | AccessDeniedException e) { // deleted since, or not readable
+            return sendError(socket, request, 404, "", start);
+        }
+        try (channel) {
             long size = channel.size();
             Optional<ByteRange> range;
             try {
@@ -262,9 +274,11 @@ public final class FileServer implements AutoCloseable {
         ByteBuffer header = head(status, fields + "Content-Type: text/plain; charset=utf-8\r\n"
                 + "Content-Length: " + body.length + "\r\n", keepAlive);
         boolean head = request != null && request.method().equals("HEAD");
-        ByteBuffer response = ByteBuffer.allocate(header.remaining() + (head ? 0 : body.length));
-        response.put(header).put(head ? new byte[0] : body).flip();
-        write(socket, response);
+        ByteBuffer response = ByteBuffer.allocate(header.remaining() + body.length).put(header);
+        if (!head) {
+            response.put(body);
+        }
+        write(socket, response.flip());
         logRequest(request, status, head ? 0 : body.length, start);
         return keepAlive;
     }

@@ -61,10 +61,10 @@ public final class Log implements AutoCloseable {
         }
         Files.createDirectories(directory);
         TreeMap<Long, Path> files = new TreeMap<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "[0-9]*.log")) {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory,
+                file -> file.getFileName().toString().matches("[0-9]{20}\\.log"))) {
             for (Path file : stream) {
-                String name = file.getFileName().toString();
-                files.put(Long.parseLong(name.substring(0, name.length() - ".log".length())), file);
+                files.put(Long.parseLong(file.getFileName().toString().substring(0, 20)), file);
             }
         }
         List<Segment> segments = new ArrayList<>();
@@ -91,8 +91,8 @@ public final class Log implements AutoCloseable {
             throw e;
         }
         Log log = new Log(directory, segmentSize, events, segments);
-        events.accept("opened " + directory + ": " + segments.size() + " segments, offsets " + log.startOffset()
-                + " to " + log.endOffset());
+        events.accept("opened " + directory + ": " + segments.size() + (segments.size() == 1 ? " segment" : " segments")
+                + ", offsets " + log.startOffset() + " to " + log.endOffset());
         return log;
     }
 
