@@ -67,9 +67,9 @@ final class RawHttp implements AutoCloseable {
         return read(false);
     }
 
-    /** Whether the server has closed the connection (end of stream within a second). */
-    boolean closedByServer() throws IOException {
-        socket.setSoTimeout(1_000);
+    /** Whether the server closes the connection (end of stream) within {@code millis}. */
+    boolean closedWithin(int millis) throws IOException {
+        socket.setSoTimeout(millis);
         try {
             return in.read() < 0;
         } catch (SocketTimeoutException e) {

@@ -8,8 +8,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +49,7 @@ class LogCrashTest {
         }
         assertTrue(committed >= 5000, "the child committed " + committed + " records, exit " + child.exitValue());
 
-        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        List<String> events = new CopyOnWriteArrayList<>();
         try (Log log = Log.open(dir, SEGMENT, events::add)) {
             assertTrue(log.endOffset() >= committed, log.endOffset() + " records recovered, " + committed
                     + " committed; " + events);

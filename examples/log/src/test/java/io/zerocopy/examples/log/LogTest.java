@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,7 @@ class LogTest {
     @TempDir
     Path dir;
 
-    final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    final List<String> events = new CopyOnWriteArrayList<>(); // written by the server's threads
 
     /** Appends {@code perProducer} records from each of {@code producers} threads, committing every 25. */
     static void produce(Log log, int producers, int perProducer) throws InterruptedException {
