@@ -31,8 +31,8 @@ import java.util.function.Consumer;
  * <p>Kafka's KAFKA-7504: {@code sendfile} of pages that are not in memory blocks the network
  * thread on disk reads, and every other consumer waits. So before sending, this server asks
  * the segment's mapping whether the range is resident ({@code isLoaded}); if not, a warm-up
- * thread loads the segment ({@code MappedRegion.load()}) while the network thread goes on
- * with other connections, and the fetch is sent once the pages are in.
+ * thread loads that range ({@code MappedRegion.load(index, length)}) while the network thread
+ * goes on with other connections, and the fetch is sent once the pages are in.
  */
 public final class LogServer implements AutoCloseable {
     private final Log log;
@@ -186,20 +186,20 @@ public final class LogServer implements AutoCloseable {
             }
         }
 
-        /** Loads the fetch's segment on the warm-up thread, then hands the connection back. */
+        /** Loads the fetch's range on the warm-up thread, then hands the connection back. */
         private void warm() {
             Segment segment = fetch.segment();
             long resident = segment.region.residentBytes(position, remaining);
             events.accept(String.format(Locale.ROOT,
-                    "fetch at offset %d: %d of %d bytes of %s are in memory; warming the segment on another thread first",
+                    "fetch at offset %d: %d of %d bytes of %s are in memory; warming them on another thread first",
                     fetch.firstOffset(), resident, remaining, segment));
             warmUps.incrementAndGet();
             warmer.execute(() -> {
                 long start = System.nanoTime();
                 try {
-                    segment.region.load();
-                    events.accept(String.format(Locale.ROOT, "warmed %s (%d MiB) in %.1f ms", segment,
-                            segment.region.size() >> 20, (System.nanoTime() - start) / 1e6));
+                    segment.region.load(position, remaining);
+                    events.accept(String.format(Locale.ROOT, "warmed %d bytes of %s in %.1f ms", remaining, segment,
+                            (System.nanoTime() - start) / 1e6));
                 } catch (RuntimeException e) {
                     events.accept("warming " + segment + " failed, sending anyway: " + e);
                 }

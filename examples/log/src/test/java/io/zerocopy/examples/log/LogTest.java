@@ -246,7 +246,7 @@ class LogTest {
                 assertTrue(events.stream().anyMatch(e -> e.matches(
                         "fetch at offset 0: \\d+ of \\d+ bytes of 00000000000000000000.log are in memory; warming .*")),
                         events::toString);
-                assertTrue(events.stream().anyMatch(e -> e.startsWith("warmed 00000000000000000000.log")),
+                assertTrue(events.stream().anyMatch(e -> e.matches("warmed \\d+ bytes of 00000000000000000000.log in .*")),
                         events::toString);
                 assertTrue(first.region.isLoaded(0, first.end()));
                 long warmUps = server.warmUps();
