@@ -273,12 +273,17 @@ impl MappedRegion {
     /// which maps whatever the page cache holds a fault-around window or a large folio at a
     /// time, far faster than the kernel's populate walks page by page; this fills what is left.
     pub fn load_missing(&self) -> Result<()> {
+        self.load_missing_range(0, self.len)
+    }
+
+    /// [`load_missing`](Self::load_missing) for the pages that cover `[index, index + len)`.
+    pub fn load_missing_range(&self, index: usize, len: usize) -> Result<()> {
         if self.strategy == LoadStrategy::WillNeedAndRemap {
             return self.load();
         }
         let page = sys::page_size();
         let mut missing: Vec<(usize, usize)> = Vec::new();
-        self.residency(0, self.len, |first, pages| {
+        self.residency(index, len, |first, pages| {
             for (i, _) in pages.iter().enumerate().filter(|(_, p)| *p & 1 == 0) {
                 let at = first + i * page;
                 match missing.last_mut() {

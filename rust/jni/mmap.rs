@@ -140,10 +140,13 @@ pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_loadMissing<'loca
     unowned: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
+    index: jlong,
+    length: jlong,
 ) {
     run(unowned, |_env| {
         let region = region(handle)?;
-        op(region, region.load_missing())
+        let (index, length) = range(region, index, length)?;
+        op(region, region.load_missing_range(index, length))
     })
 }
 

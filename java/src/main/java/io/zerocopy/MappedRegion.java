@@ -302,19 +302,28 @@ public final class MappedRegion implements AutoCloseable {
      * region, this throws an {@link UncheckedIOException} (EFAULT) rather than fault.
      */
     public MappedRegion load() {
+        return load(0, size);
+    }
+
+    /**
+     * {@link #load()} for the pages that hold a byte of the range: warms what a reader is about
+     * to use (a fetch from a 1 GiB log segment) without loading the rest.
+     */
+    public MappedRegion load(long index, long length) {
         checkOpen();
-        if (size == 0) {
+        Objects.checkFromIndexSize(index, length, size);
+        if (length == 0) {
             return this;
         }
-        memory.advise(Advice.WILL_NEED.ordinal(), 0, size);
+        memory.advise(Advice.WILL_NEED.ordinal(), index, length);
         try {
-            touchEveryWindow();
+            touchEveryWindow(index, length);
         } catch (InternalError e) {
             // A page past the end of a truncated file: the kernel's populate says so with EFAULT.
-            memory.loadMissing();
+            memory.loadMissing(index, length);
             throw e;
         }
-        memory.loadMissing();
+        memory.loadMissing(index, length);
         Reference.reachabilityFence(this);
         return this;
     }
@@ -324,11 +333,11 @@ public final class MappedRegion implements AutoCloseable {
     /** Where the reads of {@link #touchEveryWindow} go, so that the JIT keeps them. */
     private static volatile int touched;
 
-    /** Reads one byte per fault-around window, mapping the cached pages around each. */
-    private void touchEveryWindow() {
+    /** Reads one byte per fault-around window of the range, mapping the cached pages around each. */
+    private void touchEveryWindow(long index, long length) {
         ByteBuffer[] c = chunks();
         int sum = 0;
-        for (long at = 0; at < size; at += FAULT_AROUND) {
+        for (long at = index; at < index + length; at += FAULT_AROUND) {
             sum += c[(int) (at >>> shift)].get((int) (at & mask));
         }
         touched = sum;

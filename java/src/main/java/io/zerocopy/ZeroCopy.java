@@ -110,7 +110,18 @@ public final class ZeroCopy {
      * <p>The header's position advances by the header bytes sent. No file byte is sent before
      * the whole header: a non-blocking target that fills up during the header gets part of it
      * and none of the file. Otherwise as
-     * {@link #transferTo(FileChannel, long, long, WritableByteChannel)}.
+     * {@link #transferTo(FileChannel, long, long, WritableByteChannel)}. With a non-blocking
+     * target, continue where it stopped:
+     *
+     * <pre>{@code
+     * long fileSent = 0;
+     * while (header.hasRemaining() || fileSent < length) {   // on each OP_WRITE
+     *     int before = header.remaining();
+     *     long n = ZeroCopy.transferTo(header, file, position + fileSent, length - fileSent, socket);
+     *     fileSent += n - (before - header.remaining());     // what was not header was file
+     *     if (n == 0) break;                                  // full: wait for OP_WRITE
+     * }
+     * }</pre>
      *
      * @return header bytes plus file bytes transferred
      */
@@ -203,7 +214,10 @@ public final class ZeroCopy {
         return count(result);
     }
 
-    /** Calls and bytes per path since the library was loaded. */
+    /**
+     * Calls and bytes per path since the library was loaded. A call is counted when it returns,
+     * so a peer may have the bytes a moment before the counters show them.
+     */
     public static TransferStatistics statistics() {
         long[] calls = new long[PATHS.length];
         long[] bytes = new long[PATHS.length];

@@ -63,4 +63,29 @@ class MappedRegionResidencyTest {
             }
         }
     }
+
+    @Test
+    void aRangedLoadLoadsItsRangeAndLeavesTheRest() throws Exception {
+        try (FileChannel ch = FileChannel.open(tmp.resolve("64.bin"), CREATE_NEW, READ, WRITE)) {
+            ByteBuffer block = ByteBuffer.wrap(MappedRegionTest.pattern(1 << 20));
+            for (long at = 0; at < 64 << 20; at += block.capacity()) {
+                block.clear();
+                while (block.hasRemaining()) {
+                    ch.write(block, at + block.position());
+                }
+            }
+            MappedNatives.evictPageCache(ch);
+            try (MappedRegion region = MappedRegion.map(ch, MapMode.READ_ONLY, 0, 64 << 20)) {
+                long from = (32 << 20) + 12345;
+                int length = 3 << 20;
+                assertFalse(region.isLoaded(from, length));
+                region.load(from, length);
+                assertTrue(region.isLoaded(from, length));
+                assertEquals(length, region.residentBytes(from, length));
+                long all = region.residentBytes(0, 64 << 20);
+                assertTrue(all < 32 << 20, all + " bytes resident: the rest is not loaded (read-ahead aside)");
+                assertEquals(region, region.load(7, 0), "an empty range is nothing to do");
+            }
+        }
+    }
 }

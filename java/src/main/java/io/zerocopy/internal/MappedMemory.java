@@ -168,9 +168,9 @@ public final class MappedMemory {
         });
     }
 
-    public void loadMissing() {
+    public void loadMissing(long index, long length) {
         holding(() -> {
-            MappedNatives.loadMissing(handle);
+            MappedNatives.loadMissing(handle, index, length);
             return null;
         });
     }

@@ -25,8 +25,8 @@ public final class MappedNatives {
 
     static native void force(long region, long index, long length) throws IOException;
 
-    /** Loads the pages that {@code mincore} finds not resident. */
-    static native void loadMissing(long region) throws IOException;
+    /** Loads the pages of the range that {@code mincore} finds not resident. */
+    static native void loadMissing(long region, long index, long length) throws IOException;
 
     static native boolean isLoaded(long region, long index, long length) throws IOException;
 
