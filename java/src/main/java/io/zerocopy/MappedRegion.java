@@ -36,7 +36,8 @@ import java.util.Objects;
  *
  * <p><b>Close.</b> {@link #close()} releases the file mapping and its memory now, not at
  * garbage collection; afterwards every method but {@link #isOpen()} and {@link #close()}
- * throws {@link IllegalStateException}. Buffers obtained from {@link #slice} or
+ * throws {@link IllegalStateException} (a thread that does not synchronize with the closing one
+ * may go on reading zeros for a while instead). Buffers obtained from {@link #slice} or
  * {@link #asByteBuffer} before close stay usable without harm: they then read zeros and their
  * writes go to private memory, never to the file. The address range (not the memory, not the
  * file) is given back once those buffers are garbage collected. A region that is never
