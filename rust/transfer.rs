@@ -22,14 +22,14 @@
 //! call, as in the JDK; an error that loses bytes already taken from a stream is returned at
 //! once, even after progress, because the caller could not otherwise know.
 //!
-//! Descriptors that another thread may close (see [`Endpoint::still_open`]) are used as given
-//! only while a transfer is young; a transfer that has run longer than [`HOLD_AFTER`] works on
-//! duplicates, taken after checking that their owner still has them open.
+//! A descriptor that another thread may close has an owner that answers
+//! [`Endpoint::still_open`]; it is asked whenever a signal interrupts a call (EINTR) and while a
+//! transfer waits, so that a close that signals this thread ends the transfer.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
-use std::time::{Duration, Instant};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::sys::io::{self, Pipe, MAX_CHUNK};
@@ -64,9 +64,9 @@ pub struct Endpoint<'fd> {
     /// A file opened with `O_APPEND`: every write goes to its end, and only write(2) does that.
     pub append: bool,
     /// For a descriptor that another thread may close (a Java channel's): whether its owner
-    /// still has it open. An owner must mark itself closed before it closes the descriptor.
-    /// With it, a transfer older than [`HOLD_AFTER`] switches to a duplicate of `fd` and
-    /// checks this, so that it never writes into a file that reused a closed number.
+    /// still has it open. Asked after EINTR and while the transfer waits: an owner that closes
+    /// the descriptor signals the transferring thread, and keeps the number from being reused
+    /// until the transfer has returned (the JDK does both for threads registered with it).
     pub still_open: Option<&'fd dyn Fn() -> bool>,
 }
 
@@ -113,9 +113,6 @@ pub struct Transferred {
     pub path: Path,
 }
 
-/// How long a transfer uses the descriptors it was given before it holds its own.
-pub const HOLD_AFTER: Duration = Duration::from_micros(100);
-
 /// Sends up to `count` bytes of the file `source` from `position` to `target`, like
 /// `FileChannel.transferTo`: the source's file offset is unchanged; a file target is written
 /// at its own offset, which advances.
@@ -142,7 +139,13 @@ fn transfer_file(ends: &mut Ends, position: u64, count: u64) -> Result<Transferr
     if target.is_stream() {
         io::block_sigpipe();
     }
-    first_that_works(chain, count, |path| {
+    // The JDK reads the file's size first: it moves nothing from past the end, and it stops at
+    // the end as it was then, even if the file grows meanwhile. A first system call that moves
+    // all of `count` needs no size (its bytes lay below the end), so the size, an fstat, is read
+    // only before a second call: after a short or refused first one, or past MAX_CHUNK.
+    let mut end = None;
+    let mut calls = 0u32;
+    let result = first_that_works(chain, count, |path| {
         let mut offset = position as i64;
         let mut moved = 0;
         let result = pump(
@@ -152,6 +155,19 @@ fn transfer_file(ends: &mut Ends, position: u64, count: u64) -> Result<Transferr
             &[(Side::Target, libc::POLLOUT)],
             &mut moved,
             |e, want| {
+                calls += 1;
+                let want = if calls == 1 {
+                    want
+                } else {
+                    let end = match end {
+                        Some(end) => end,
+                        None => *end.insert(io::fstat(e.source())?.st_size as u64),
+                    };
+                    want.min(end.saturating_sub(offset as u64))
+                };
+                if want == 0 {
+                    return Ok(0);
+                }
                 let (source, target) = (e.source(), e.target());
                 match path {
                     Path::Sendfile => io::sendfile(target, source, &mut offset, want),
@@ -164,7 +180,15 @@ fn transfer_file(ends: &mut Ends, position: u64, count: u64) -> Result<Transferr
             },
         );
         finish(&target, result, moved, false)
-    })
+    });
+    match result {
+        // Past the end the JDK answers 0 without a system call; the kernel may refuse such an
+        // offset instead (EOVERFLOW, EINVAL past the largest file size).
+        Err(_) if is_past_end(ends.source(), position).unwrap_or(false) => {
+            Ok(Transferred { bytes: 0, path: chain[0] })
+        }
+        other => other,
+    }
 }
 
 /// Receives up to `count` bytes from `source` into the file `target` at `position`, like
@@ -325,74 +349,40 @@ enum Side {
     Target,
 }
 
-/// The two descriptors a transfer works on: the ones it was given, or, once the transfer is
-/// older than [`HOLD_AFTER`], duplicates of those that may be closed by their owner.
-///
-/// A descriptor number is only a name: a thread that closes a channel frees its number for the
-/// next file opened. Within one system call the kernel holds the file; between calls only a
-/// duplicate does. A duplicate taken while the owner still reports the channel open (owners
-/// mark themselves closed before closing) is a duplicate of the right file.
+/// The two ends of one transfer.
 struct Ends<'a> {
     source: Endpoint<'a>,
     target: Endpoint<'a>,
-    /// The numbers in use: those given, or those of `held`.
-    source_fd: RawFd,
-    target_fd: RawFd,
-    held: Vec<OwnedFd>,
-    started: Instant,
 }
 
 impl<'a> Ends<'a> {
     fn new(source: &Endpoint<'a>, target: &Endpoint<'a>) -> Ends<'a> {
-        Ends {
-            source: *source,
-            target: *target,
-            source_fd: source.fd.as_raw_fd(),
-            target_fd: target.fd.as_raw_fd(),
-            held: Vec::new(),
-            started: Instant::now(),
-        }
+        Ends { source: *source, target: *target }
     }
 
-    fn source(&self) -> BorrowedFd<'_> {
-        // Safety: a number given by the caller, open for the transfer, or one of `held`.
-        unsafe { BorrowedFd::borrow_raw(self.source_fd) }
+    fn source(&self) -> BorrowedFd<'a> {
+        self.source.fd
     }
 
-    fn target(&self) -> BorrowedFd<'_> {
-        // Safety: as above.
-        unsafe { BorrowedFd::borrow_raw(self.target_fd) }
+    fn target(&self) -> BorrowedFd<'a> {
+        self.target.fd
     }
 
-    fn end(&self, side: Side) -> (Endpoint<'_>, BorrowedFd<'_>) {
+    fn end(&self, side: Side) -> Endpoint<'a> {
         match side {
-            Side::Source => (self.source, self.source()),
-            Side::Target => (self.target, self.target()),
+            Side::Source => self.source,
+            Side::Target => self.target,
         }
     }
 
-    /// Before every system call: once the transfer is no longer young, holds duplicates of the
-    /// shared descriptors, and fails with EBADF if an owner closed its channel meanwhile.
-    fn before_call(&mut self) -> Result<()> {
-        if self.held.is_empty() && self.started.elapsed() > HOLD_AFTER {
-            for side in [Side::Source, Side::Target] {
-                let end = match side {
-                    Side::Source => self.source,
-                    Side::Target => self.target,
-                };
-                let Some(still_open) = end.still_open else { continue };
-                let dup = io::duplicate(end.fd)?;
-                if !still_open() {
-                    return Err(Error::new("transfer", libc::EBADF).with_context(
-                        "a channel was closed by another thread during the transfer",
-                    ));
-                }
-                match side {
-                    Side::Source => self.source_fd = dup.as_raw_fd(),
-                    Side::Target => self.target_fd = dup.as_raw_fd(),
-                }
-                self.held.push(dup);
-            }
+    /// After EINTR or a while of waiting: fails with EBADF when an owner has closed its
+    /// channel meanwhile (its close is what signalled this thread).
+    fn check_open(&self) -> Result<()> {
+        let closed =
+            [self.source, self.target].iter().any(|end| end.still_open.is_some_and(|open| !open()));
+        if closed {
+            return Err(Error::new("transfer", libc::EBADF)
+                .with_context("a channel was closed by another thread during the transfer"));
         }
         Ok(())
     }
@@ -434,7 +424,8 @@ fn per_call(path: Path) -> u64 {
 
 /// Repeats `call` (which moves at most its argument in bytes, and at most `per_call`) until
 /// `count` bytes moved (counted in `moved`), a call moves nothing (end of file), or an end in
-/// `waits` that would block is not to be waited for. EINTR is retried.
+/// `waits` that would block is not to be waited for. EINTR is retried while the channels are
+/// open.
 fn pump(
     ends: &mut Ends,
     count: u64,
@@ -444,11 +435,10 @@ fn pump(
     mut call: impl FnMut(&Ends, u64) -> Result<usize>,
 ) -> Result<()> {
     let all_wait = waits.iter().all(|&(side, _)| {
-        let (end, _) = ends.end(side);
+        let end = ends.end(side);
         end.blocking || !end.is_stream()
     });
     while *moved < count {
-        ends.before_call()?;
         let want = count - *moved;
         match call(ends, want) {
             Ok(0) => break,
@@ -460,7 +450,7 @@ fn pump(
                     break;
                 }
             }
-            Err(e) if e.errno == libc::EINTR => {}
+            Err(e) if e.errno == libc::EINTR => ends.check_open()?,
             Err(e) if e.errno == libc::EAGAIN => {
                 if !wait_until_ready(ends, waits)? {
                     break;
@@ -472,22 +462,41 @@ fn pump(
     Ok(())
 }
 
+/// How long one wait lasts before the transfer asks whether its channels are still open. A
+/// close by another thread signals blocked threads, but not a non-blocking channel's user.
+const WAIT_SLICE: Duration = Duration::from_millis(50);
+
 /// After EAGAIN: finds the end that is not ready. Waits for it and returns true (try again) if
 /// it is blocking, returns false (stop) if it is not.
-fn wait_until_ready(ends: &mut Ends, waits: &[(Side, libc::c_short)]) -> Result<bool> {
+fn wait_until_ready(ends: &Ends, waits: &[(Side, libc::c_short)]) -> Result<bool> {
     for &(side, events) in waits {
-        let (end, fd) = ends.end(side);
-        if !io::ready_now(fd, events)? {
+        let end = ends.end(side);
+        if !io::poll(end.fd, events, Duration::ZERO)? {
             if !end.blocking {
                 return Ok(false);
             }
-            io::poll(fd, events)?;
+            wait_for(ends, end.fd, events)?;
             return Ok(true);
         }
     }
-    // Every end looks ready, yet the call would block (say, a pipe short of free slots).
-    std::thread::yield_now();
+    // Every end looks ready, yet the call would block (a pipe short of a whole free slot, TCP
+    // memory pressure): pause a little rather than spin at full speed (netty#12123).
+    std::thread::sleep(Duration::from_micros(50));
+    ends.check_open()?;
     Ok(true)
+}
+
+/// Waits until `fd` is ready for `events`, checking between slices that the channels are open.
+fn wait_for(ends: &Ends, fd: BorrowedFd, events: libc::c_short) -> Result<()> {
+    loop {
+        match io::poll(fd, events, WAIT_SLICE) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) if e.errno == libc::EINTR => {}
+            Err(e) => return Err(e),
+        }
+        ends.check_open()?;
+    }
 }
 
 /// The bytes a call moved, given how its loop ended. An error after some bytes were delivered
@@ -528,11 +537,13 @@ fn through_pipe(
         let blocking = ends.source.blocking;
         while *moved < count {
             let want = (count - *moved).min(pipe.capacity);
-            ends.before_call()?;
             let taken = match io::splice(ends.source(), None, pipe.write.as_fd(), None, want) {
                 Ok(0) => break, // end of stream
                 Ok(n) => n as u64,
-                Err(e) if e.errno == libc::EINTR => continue,
+                Err(e) if e.errno == libc::EINTR => {
+                    ends.check_open()?;
+                    continue;
+                }
                 Err(e) if e.errno == libc::EAGAIN => {
                     if wait_until_ready(ends, &[(Side::Source, libc::POLLIN)])? {
                         continue;
@@ -564,14 +575,13 @@ fn through_pipe(
 fn drain_pipe(ends: &mut Ends, pipe: &Pipe, n: u64, mut offset: Option<&mut i64>) -> Result<()> {
     let mut left = n;
     while left > 0 {
-        ends.before_call()?;
         match io::splice(pipe.read.as_fd(), None, ends.target(), offset.as_deref_mut(), left) {
             Ok(0) => {
                 return Err(Error::new("splice", libc::EIO).with_context("the target took nothing"))
             }
             Ok(m) => left -= m as u64,
-            Err(e) if e.errno == libc::EINTR => {}
-            Err(e) if e.errno == libc::EAGAIN => io::poll(ends.target(), libc::POLLOUT)?,
+            Err(e) if e.errno == libc::EINTR => ends.check_open()?,
+            Err(e) if e.errno == libc::EAGAIN => wait_for(ends, ends.target(), libc::POLLOUT)?,
             Err(e) if is_unsupported(&e) && ends.target.kind == Kind::File => {
                 let Some(offset) = offset.as_deref_mut() else { return Err(e) };
                 let lost = Cell::new(false);

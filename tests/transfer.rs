@@ -334,34 +334,138 @@ fn more_than_two_gib_in_one_call() {
     assert_eq!(done.bytes, 5 << 30);
 }
 
-#[test]
-fn a_long_transfer_stops_when_the_owner_has_closed_its_channel() {
-    let dir = TempDir::new("owner");
-    let data = pattern(8 << 20, 12);
-    let source = dir.file("source", &data);
+/// A signal handler that does nothing, installed without SA_RESTART (as the JDK installs the
+/// one it signals blocked I/O threads with), so that a blocked system call fails with EINTR.
+fn interrupting_signal() -> libc::c_int {
+    extern "C" fn nothing(_: libc::c_int) {}
+    let signal = libc::SIGUSR1;
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = nothing as *const () as libc::sighandler_t;
+        assert_eq!(libc::sigaction(signal, &action, std::ptr::null_mut()), 0);
+    }
+    signal
+}
+
+/// Sends `data` into a pipe that a slow reader drains, on another thread, while `disturb` runs
+/// with that thread's id; returns the transfer's result and what the reader received.
+fn into_slow_pipe(
+    data: &[u8],
+    still_open: impl Fn() -> bool + Send + 'static,
+    disturb: impl FnOnce(libc::pthread_t),
+) -> (zerocopy_jni::Result<transfer::Transferred>, Vec<u8>) {
+    let dir = TempDir::new(&format!("signal-{}", data.len()));
+    let source = dir.file("source", data);
     let (read, write) = pipe();
-    // A slow reader: the transfer needs many splice calls and far more than HOLD_AFTER.
     let reader = thread::spawn(move || {
         let mut pipe = File::from(read);
         let mut all = Vec::new();
         let mut chunk = vec![0; 65536];
         loop {
-            thread::sleep(std::time::Duration::from_millis(1));
+            thread::sleep(std::time::Duration::from_millis(2));
             match pipe.read(&mut chunk).unwrap() {
                 0 => return all,
                 n => all.extend_from_slice(&chunk[..n]),
             }
         }
     });
-    let closed = || false;
-    let target = Endpoint { still_open: Some(&closed), ..end_of(&write) };
-    let done = transfer::transfer_to(&end_of(&source), 0, u64::MAX, &target).unwrap();
-    assert!(done.bytes > 0 && done.bytes < data.len() as u64, "{done:?}");
-    // The next call, young again, moves what it can before it checks, and stops the same way.
-    let again = transfer::transfer_to(&end_of(&source), done.bytes, u64::MAX, &target).unwrap();
-    assert!(again.bytes < data.len() as u64 - done.bytes, "{again:?}");
+    let (id_sender, id) = std::sync::mpsc::channel();
+    let sender = thread::spawn(move || {
+        id_sender.send(unsafe { libc::pthread_self() }).unwrap();
+        let target = Endpoint { still_open: Some(&still_open), ..end_of(&write) };
+        let result = transfer::transfer_to(&end_of(&source), 0, u64::MAX, &target);
+        drop(write);
+        result
+    });
+    disturb(id.recv().unwrap());
+    let result = sender.join().unwrap();
+    (result, reader.join().unwrap())
+}
+
+#[test]
+fn eintr_is_retried_while_the_channels_are_open() {
+    let signal = interrupting_signal();
+    let data = pattern(8 << 20, 12);
+    let (result, received) = into_slow_pipe(
+        &data,
+        || true,
+        |thread| {
+            for _ in 0..200 {
+                thread::sleep(std::time::Duration::from_millis(1));
+                unsafe { libc::pthread_kill(thread, signal) }; // ESRCH once it has finished: fine
+            }
+        },
+    );
+    assert_eq!(result.unwrap().bytes, data.len() as u64);
+    assert!(received == data, "every byte, in order, despite the signals");
+}
+
+#[test]
+fn a_signal_ends_a_transfer_whose_owner_closed_the_channel() {
+    // As the JDK closes a channel: mark it closed, then signal the threads inside it.
+    let signal = interrupting_signal();
+    let data = pattern(8 << 20, 13);
+    let closed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let open = {
+        let closed = closed.clone();
+        move || !closed.load(std::sync::atomic::Ordering::SeqCst)
+    };
+    let (result, received) = into_slow_pipe(&data, open, |thread| {
+        thread::sleep(std::time::Duration::from_millis(100));
+        closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        unsafe { libc::pthread_kill(thread, signal) };
+    });
+    let moved = result.unwrap().bytes; // bytes had moved: the call returns them
+    assert!(moved > 0 && moved < data.len() as u64, "{moved}");
+    assert_eq!(received.len() as u64, moved);
+    assert!(received == data[..received.len()], "the bytes arrive in order");
+}
+
+#[test]
+fn a_transfer_stops_at_the_size_the_file_had_and_does_not_follow_its_growth() {
+    // Into a pipe, each splice moves at most a pipe's worth: the size is read (an fstat) right
+    // after the first call, before the appender starts. Following the growth, as a loop until
+    // end of file would, moves 64 MiB more.
+    let dir = TempDir::new("growing");
+    let data = pattern(1 << 20, 14);
+    let source = dir.file("source", &data);
+    let (read, write) = pipe();
+    let reader = thread::spawn(move || {
+        let mut pipe = File::from(read);
+        let mut all = Vec::new();
+        let mut chunk = vec![0; 65536];
+        loop {
+            thread::sleep(std::time::Duration::from_millis(2));
+            match pipe.read(&mut chunk).unwrap() {
+                0 => return all,
+                n => all.extend_from_slice(&chunk[..n]),
+            }
+        }
+    });
+    let appender = thread::spawn({
+        let mut appender = OpenOptions::new().append(true).open(dir.0.join("source")).unwrap();
+        move || {
+            thread::sleep(std::time::Duration::from_millis(20));
+            for _ in 0..1024 {
+                appender.write_all(&[7; 1 << 16]).unwrap();
+            }
+        }
+    });
+    let moved = transfer::transfer_to(&end_of(&source), 0, u64::MAX, &end_of(&write)).unwrap();
+    appender.join().unwrap();
     drop(write);
     let received = reader.join().unwrap();
-    assert_eq!(received.len() as u64, done.bytes + again.bytes);
-    assert!(received == data[..received.len()], "the bytes arrive in order");
+    assert_eq!(moved.bytes, data.len() as u64);
+    assert!(received == data);
+}
+
+#[test]
+fn positions_the_kernel_refuses_move_nothing_as_past_the_end() {
+    let dir = TempDir::new("huge");
+    let source = dir.file("source", &pattern(4096, 15));
+    let (client, _server) = tcp_pair();
+    for position in [i64::MAX as u64, i64::MAX as u64 - 101, 1 << 62, (1 << 44) + 1] {
+        let moved = transfer::transfer_to(&end_of(&source), position, 10, &end_of(&client));
+        assert_eq!(moved.unwrap().bytes, 0, "at {position}");
+    }
 }

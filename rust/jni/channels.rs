@@ -1,18 +1,22 @@
-//! File descriptors out of the JDK's channel objects, through JNI field access.
+//! File descriptors out of the JDK's channel objects, through JNI field access, and the JDK's
+//! own hooks around blocking I/O on them, as method handles for `io.zerocopy.internal.JdkChannels`.
 //!
 //! JNI reads private fields of `java.base` classes without `--add-opens`. The class and field
-//! IDs are looked up once, at load. A JDK that lays its classes out differently gets
-//! `Channel::Other` for those classes, and the Java side copies through a buffer instead.
+//! IDs are looked up once, at load, and so are the hooks. A JDK that lays its classes out
+//! differently, or lacks a hook, gets `Channel::Other` for those classes, and the Java side
+//! copies through a buffer instead.
 
 use std::os::fd::RawFd;
 use std::sync::OnceLock;
 
-use ::jni::objects::{Global, JClass, JFieldID, JMethodID, JObject};
-use ::jni::signature::{JavaType, Primitive, ReturnType};
-use ::jni::strings::JNIString;
-use ::jni::{jni_sig, jni_str, Env};
+use std::ops::Range;
 
-use super::errors::{BridgeError, BridgeResult};
+use ::jni::objects::{Global, JClass, JFieldID, JMethodID, JObject, JObjectArray, JValue};
+use ::jni::signature::{JavaType, Primitive, ReturnType, RuntimeMethodSignature};
+use ::jni::strings::JNIString;
+use ::jni::{jni_sig, jni_str, Env, EnvUnowned};
+
+use super::errors::{run, BridgeError, BridgeResult};
 
 /// What a channel object is, as far as the kernel is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +46,8 @@ struct FileChannelIds {
 struct Ids {
     /// `java.nio.channels.Channel.isOpen()`.
     is_open: JMethodID,
+    /// The method handles of [`HOOKS`], null where this JDK lacks one.
+    hooks: Global<JObjectArray<'static>>,
     file: Option<FileChannelIds>,
     socket: Option<FdClass>,
     pipe_sink: Option<FdClass>,
@@ -54,7 +60,42 @@ struct Ids {
 
 static IDS: OnceLock<Ids> = OnceLock::new();
 
-/// Looks up the classes and fields once. Unknown JDK classes are left out, not an error.
+/// The JDK's hooks around a blocking operation, which its own read, write and transfer methods
+/// call: a thread inside them is signalled when another thread closes the channel or
+/// interrupts this one, and the channel's descriptor is not closed until the thread has left.
+/// `(class, member, signature)`: a method, or a field (read through a getter) when the
+/// signature is a type. The order is that of `JdkChannels`; the same in JDK 17 to 25.
+const HOOKS: [(&str, &str, &str); 17] = [
+    (FILE_CHANNEL, "beginBlocking", "()V"),
+    (FILE_CHANNEL, "endBlocking", "(Z)V"),
+    (FILE_CHANNEL, "threads", "Lsun/nio/ch/NativeThreadSet;"),
+    ("sun/nio/ch/NativeThreadSet", "add", "()I"),
+    ("sun/nio/ch/NativeThreadSet", "remove", "(I)V"),
+    (SOCKET_CHANNEL, "readLock", LOCK),
+    (SOCKET_CHANNEL, "beginRead", "(Z)V"),
+    (SOCKET_CHANNEL, "endRead", "(ZZ)V"),
+    (SOCKET_CHANNEL, "writeLock", LOCK),
+    (SOCKET_CHANNEL, "beginWrite", "(Z)V"),
+    (SOCKET_CHANNEL, "endWrite", "(ZZ)V"),
+    (PIPE_SINK, "writeLock", LOCK),
+    (PIPE_SINK, "beginWrite", "(Z)V"),
+    (PIPE_SINK, "endWrite", "(ZZ)V"),
+    (PIPE_SOURCE, "readLock", LOCK),
+    (PIPE_SOURCE, "beginRead", "(Z)V"),
+    (PIPE_SOURCE, "endRead", "(ZZ)V"),
+];
+const FILE_HOOKS: Range<usize> = 0..5;
+const SOCKET_HOOKS: Range<usize> = 5..11;
+const PIPE_SINK_HOOKS: Range<usize> = 11..14;
+const PIPE_SOURCE_HOOKS: Range<usize> = 14..17;
+
+const FILE_CHANNEL: &str = "sun/nio/ch/FileChannelImpl";
+const SOCKET_CHANNEL: &str = "sun/nio/ch/SocketChannelImpl";
+const PIPE_SINK: &str = "sun/nio/ch/SinkChannelImpl";
+const PIPE_SOURCE: &str = "sun/nio/ch/SourceChannelImpl";
+const LOCK: &str = "Ljava/util/concurrent/locks/ReentrantLock;";
+
+/// Looks up the classes, fields and hooks once. Unknown JDK classes are left out, not an error.
 pub(crate) fn cache_ids(env: &mut Env) -> BridgeResult<()> {
     if IDS.get().is_some() {
         return Ok(());
@@ -64,22 +105,114 @@ pub(crate) fn cache_ids(env: &mut Env) -> BridgeResult<()> {
     let descriptor = env.find_class(jni_str!("java/io/FileDescriptor"))?;
     let descriptor_fd = env.get_field_id(&descriptor, jni_str!("fd"), jni_sig!("I"))?;
     let descriptor_append = env.get_field_id(&descriptor, jni_str!("append"), jni_sig!("Z"))?;
-    let file = fd_class(env, "sun/nio/ch/FileChannelImpl").and_then(|fd_class| {
+    let hooks = make_hooks(env)?;
+    let mut complete = |range: Range<usize>| -> BridgeResult<bool> {
+        for i in range {
+            if hooks.get_element(env, i)?.is_null() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    };
+    let hooked = [
+        complete(FILE_HOOKS)?,
+        complete(SOCKET_HOOKS)?,
+        complete(PIPE_SINK_HOOKS)?,
+        complete(PIPE_SOURCE_HOOKS)?,
+    ];
+    let file = fd_class(env, FILE_CHANNEL).filter(|_| hooked[0]).and_then(|fd_class| {
         let readable = env.get_field_id(&fd_class.class, jni_str!("readable"), jni_sig!("Z"));
         let writable = env.get_field_id(&fd_class.class, jni_str!("writable"), jni_sig!("Z"));
         Some(FileChannelIds { fd_class, readable: readable.ok()?, writable: writable.ok()? })
     });
+    let socket = fd_class(env, SOCKET_CHANNEL).filter(|_| hooked[1]);
+    let pipe_sink = fd_class(env, PIPE_SINK).filter(|_| hooked[2]);
+    let pipe_source = fd_class(env, PIPE_SOURCE).filter(|_| hooked[3]);
     let ids = Ids {
         is_open,
+        hooks: env.new_global_ref(&hooks)?,
         file,
-        socket: fd_class(env, "sun/nio/ch/SocketChannelImpl"),
-        pipe_sink: fd_class(env, "sun/nio/ch/SinkChannelImpl"),
-        pipe_source: fd_class(env, "sun/nio/ch/SourceChannelImpl"),
+        socket,
+        pipe_sink,
+        pipe_source,
         descriptor_fd,
         descriptor_append,
     };
     let _ = IDS.set(ids);
     Ok(())
+}
+
+/// The method handles of [`HOOKS`], made with the JDK's trusted lookup (which may reach
+/// private members) and handed to Java one by one; the lookup itself never leaves native code.
+fn make_hooks<'local>(env: &mut Env<'local>) -> BridgeResult<JObjectArray<'local>> {
+    let handles = env.find_class(jni_str!("java/lang/invoke/MethodHandle"))?;
+    let array = env.new_object_array(HOOKS.len() as i32, &handles, JObject::null())?;
+    let lookup = env
+        .get_static_field(
+            jni_str!("java/lang/invoke/MethodHandles$Lookup"),
+            jni_str!("IMPL_LOOKUP"),
+            jni_sig!("Ljava/lang/invoke/MethodHandles$Lookup;"),
+        )
+        .and_then(|value| value.l());
+    let Ok(lookup) = lookup else {
+        env.exception_clear(); // no trusted lookup: no hooks, every transfer is buffered
+        return Ok(array);
+    };
+    for (i, &(class, member, signature)) in HOOKS.iter().enumerate() {
+        match hook(env, &lookup, class, member, signature) {
+            Ok(handle) => array.set_element(env, i, &handle)?,
+            Err(_) => env.exception_clear(), // this JDK lacks it: the class is not direct
+        }
+    }
+    Ok(array)
+}
+
+/// One method handle of [`HOOKS`].
+fn hook<'local>(
+    env: &mut Env<'local>,
+    lookup: &JObject,
+    class: &str,
+    member: &str,
+    signature: &str,
+) -> ::jni::errors::Result<JObject<'local>> {
+    let class = env.find_class(JNIString::from(class))?;
+    if signature.starts_with('(') {
+        let signature = RuntimeMethodSignature::from_str(signature)?;
+        let id =
+            env.get_method_id(&class, JNIString::from(member), signature.method_signature())?;
+        let method = env.to_reflected_method(&class, id)?;
+        env.call_method(
+            lookup,
+            jni_str!("unreflect"),
+            jni_sig!("(Ljava/lang/reflect/Method;)Ljava/lang/invoke/MethodHandle;"),
+            &[JValue::Object(&method)],
+        )?
+        .l()
+    } else {
+        let field_type = env.find_class(JNIString::from(&signature[1..signature.len() - 1]))?;
+        let name = env.new_string(member)?;
+        env.call_method(
+            lookup,
+            jni_str!("findGetter"),
+            jni_sig!(
+                "(Ljava/lang/Class;Ljava/lang/String;Ljava/lang/Class;)Ljava/lang/invoke/MethodHandle;"
+            ),
+            &[JValue::Object(&class), JValue::Object(&name), JValue::Object(&field_type)],
+        )?
+        .l()
+    }
+}
+
+/// `JdkChannels.hooks()`: the method handles made at load.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zerocopy_internal_JdkChannels_hooks<'local>(
+    unowned: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> JObjectArray<'local> {
+    run(unowned, |env| {
+        let ids = IDS.get().expect("the library initialised");
+        Ok(env.new_local_ref(&ids.hooks)?)
+    })
 }
 
 /// The class and its `fd` field, or None when this JDK has no such class or field.
@@ -119,9 +252,8 @@ pub(crate) fn classify(env: &mut Env, channel: &JObject) -> BridgeResult<Channel
     Ok(Channel::Other)
 }
 
-/// `channel.isOpen()`. Its `closed` flag is set before the JDK closes the descriptor, so a
-/// channel still open after its descriptor was duplicated proves that the duplicate is of the
-/// channel's own file, not of a later file that reused the number.
+/// `channel.isOpen()`: false from the start of a `close()`, before the JDK signals the threads
+/// registered with the channel.
 pub(crate) fn is_open(env: &mut Env, channel: &JObject) -> BridgeResult<bool> {
     let ids = IDS.get().expect("classify found the IDs");
     // Safety: `isOpen()Z` is a method of every Channel, and takes no arguments.

@@ -78,8 +78,9 @@ impl<'e, 'local> Owners<'e, 'local> {
 /// The core's endpoint for a described channel whose owner answers `still_open`.
 fn endpoint<'a>(d: Described, blocking: bool, still_open: &'a dyn Fn() -> bool) -> Endpoint<'a> {
     Endpoint {
-        // Safety: the channel is open (Java and `describe` checked); the core switches to a
-        // duplicate, after asking `still_open`, before the number could have been reused.
+        // Safety: the channel is open (Java and `describe` checked), and Java registered this
+        // thread with it (JdkChannels): the JDK does not close a registered thread's descriptor,
+        // so its number cannot be reused, before the transfer has returned.
         fd: unsafe { BorrowedFd::borrow_raw(d.fd) },
         kind: d.kind,
         blocking,

@@ -4,8 +4,9 @@
 use std::cell::Cell;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::ptr;
+use std::time::Duration;
 
-use super::{check, retry};
+use super::check;
 use crate::error::Result;
 
 /// The most bytes one sendfile/splice/copy_file_range call moves on Linux.
@@ -93,24 +94,13 @@ pub fn pread(fd: BorrowedFd, buf: &mut [u8], offset: i64) -> Result<usize> {
     check(n, "pread").map(|n| n as usize)
 }
 
-/// A second descriptor for the same open file (`F_DUPFD_CLOEXEC`): it keeps the file open, and
-/// its number, until dropped, whatever happens to the first.
-pub fn duplicate(fd: BorrowedFd) -> Result<OwnedFd> {
-    let dup = check(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 0) }, "fcntl")?;
-    Ok(unsafe { OwnedFd::from_raw_fd(dup) })
-}
-
-/// Waits until `fd` is ready for `events` (POLLIN or POLLOUT); EINTR is retried.
-pub fn poll(fd: BorrowedFd, events: libc::c_short) -> Result<()> {
+/// Waits up to `timeout` until `fd` is ready for `events` (POLLIN or POLLOUT) and returns
+/// whether it is. An error or hang-up counts as ready: the next call reports it. EINTR is
+/// returned, not retried: the caller decides what a signal means.
+pub fn poll(fd: BorrowedFd, events: libc::c_short, timeout: Duration) -> Result<bool> {
     let mut pfd = libc::pollfd { fd: fd.as_raw_fd(), events, revents: 0 };
-    retry("poll", || unsafe { libc::poll(&mut pfd, 1, -1) }).map(drop)
-}
-
-/// Whether `fd` is ready for `events` now. An error or hang-up counts as ready: the next call
-/// reports it.
-pub fn ready_now(fd: BorrowedFd, events: libc::c_short) -> Result<bool> {
-    let mut pfd = libc::pollfd { fd: fd.as_raw_fd(), events, revents: 0 };
-    retry("poll", || unsafe { libc::poll(&mut pfd, 1, 0) })?;
+    let millis = timeout.as_millis().min(libc::c_int::MAX as u128) as libc::c_int;
+    check(unsafe { libc::poll(&mut pfd, 1, millis) }, "poll")?;
     Ok(pfd.revents & (events | libc::POLLERR | libc::POLLHUP) != 0)
 }
 

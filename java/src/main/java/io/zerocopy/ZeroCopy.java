@@ -1,6 +1,7 @@
 package io.zerocopy;
 
 import io.zerocopy.internal.BufferedTransfer;
+import io.zerocopy.internal.JdkChannels;
 import io.zerocopy.internal.NativeLibrary;
 import io.zerocopy.internal.TransferNatives;
 import java.io.IOException;
@@ -92,8 +93,10 @@ public final class ZeroCopy {
             throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(source, target);
-        long result = TransferNatives.transferTo(source, position, count, target,
-                BufferedTransfer.isBlocking(target));
+        long result = JdkChannels.isDirect(source) && JdkChannels.isDirect(target)
+                ? JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
+                        TransferNatives.transferTo(source, position, count, target, targetBlocking))
+                : TransferNatives.transferTo(source, position, count, target, false);
         if (result == TransferNatives.NOT_DIRECT) {
             return count(TransferPath.BUFFERED, BufferedTransfer.transferTo(source, position, count, target));
         }
@@ -132,20 +135,15 @@ public final class ZeroCopy {
         ensureOpen(source, target);
         int offset = header.position();
         int length = header.remaining();
-        boolean blocking = BufferedTransfer.isBlocking(target);
-        long result;
-        if (header.isDirect()) {
-            result = TransferNatives.transferToWithHeader(header, null, offset, length, source, position, count, target,
-                    blocking);
-        } else if (header.hasArray()) {
-            result = TransferNatives.transferToWithHeader(null, header.array(), header.arrayOffset() + offset, length,
-                    source, position, count, target, blocking);
-        } else {
-            byte[] copy = new byte[length];
-            header.duplicate().get(copy);
-            result = TransferNatives.transferToWithHeader(null, copy, 0, length, source, position, count, target,
-                    blocking);
-        }
+        ByteBuffer direct = header.isDirect() ? header : null;
+        byte[] heap = direct != null ? null : header.hasArray() ? header.array() : copy(header);
+        int headerOffset = heap == null ? offset : header.hasArray() ? header.arrayOffset() + offset : 0;
+        long result = JdkChannels.isDirect(source) && JdkChannels.isDirect(target)
+                ? JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
+                        TransferNatives.transferToWithHeader(direct, heap, headerOffset, length, source, position,
+                                count, target, targetBlocking))
+                : TransferNatives.transferToWithHeader(direct, heap, headerOffset, length, source, position, count,
+                        target, false);
         if (result == TransferNatives.NOT_DIRECT) {
             int sent = BufferedTransfer.writeHeader(header, target);
             long file = sent < length ? 0 : BufferedTransfer.transferTo(source, position, count, target);
@@ -180,8 +178,10 @@ public final class ZeroCopy {
             throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(target, source);
-        long result = TransferNatives.transferFrom(source, BufferedTransfer.isBlocking(source), target, position,
-                count);
+        long result = JdkChannels.isDirect(source) && JdkChannels.isDirect(target)
+                ? JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
+                        TransferNatives.transferFrom(source, sourceBlocking, target, position, count))
+                : TransferNatives.transferFrom(source, false, target, position, count);
         if (result == TransferNatives.NOT_DIRECT) {
             return count(TransferPath.BUFFERED, BufferedTransfer.transferFrom(source, target, position, count));
         }
@@ -206,8 +206,10 @@ public final class ZeroCopy {
     public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(source, target);
-        long result = TransferNatives.relay(source, BufferedTransfer.isBlocking(source), target,
-                BufferedTransfer.isBlocking(target), count);
+        long result = JdkChannels.isStream(source) && JdkChannels.isStream(target)
+                ? JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
+                        TransferNatives.relay(source, sourceBlocking, target, targetBlocking, count))
+                : TransferNatives.relay(source, false, target, false, count);
         if (result == TransferNatives.NOT_DIRECT) {
             return count(TransferPath.BUFFERED, BufferedTransfer.relay(source, target, count));
         }
@@ -237,6 +239,12 @@ public final class ZeroCopy {
     public static void releaseThreadResources() {
         NativeLibrary.ensureLoaded();
         TransferNatives.releaseThreadPipe();
+    }
+
+    private static byte[] copy(ByteBuffer header) {
+        byte[] bytes = new byte[header.remaining()];
+        header.duplicate().get(bytes);
+        return bytes;
     }
 
     private static void ensureOpen(Channel first, Channel second) throws ClosedChannelException {
