@@ -38,6 +38,14 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Where JDK 17 and newer JDKs differ, this follows JDK 17: {@code transferFrom} at a
  * position past the end of the file transfers nothing (JDK 21 and later grow the file).
  *
+ * <p>Between the JDK's own channel classes a transfer runs inside their hooks for blocking I/O,
+ * as the JDK's own reads, writes and (since JDK 22) transfers do: a {@code close()} in another
+ * thread wakes a blocked transfer, an interrupt ends it with
+ * {@link java.nio.channels.ClosedByInterruptException}, and a closed channel's descriptor
+ * number is not reused by another file until the transfer has returned. The target socket or
+ * pipe is locked for writing meanwhile (the source for reading), so concurrent writes do not
+ * interleave with it.
+ *
  * <p>Writing into a socket or pipe whose reader is gone raises no SIGPIPE: a thread that
  * transfers into a stream has SIGPIPE blocked from then on, and a broken pipe is an
  * {@code IOException("Broken pipe")}.
@@ -87,6 +95,10 @@ public final class ZeroCopy {
      * @throws java.nio.channels.NonReadableChannelException if {@code source} is not open for reading
      * @throws java.nio.channels.NonWritableChannelException if a file target is not open for writing
      * @throws ClosedChannelException if either channel is closed
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closes a channel
+     *     before any byte moved (after some bytes moved, the call returns them, as the JDK's does)
+     * @throws java.nio.channels.ClosedByInterruptException if this thread is interrupted; both
+     *     channels are then closed and the interrupt status stays set
      * @throws IOException if the transfer fails; {@link NativeIOException} names the system call
      */
     public static long transferTo(FileChannel source, long position, long count, WritableByteChannel target)
@@ -172,6 +184,10 @@ public final class ZeroCopy {
      * @throws java.nio.channels.NonReadableChannelException if a file source is not open for reading
      * @throws java.nio.channels.NonWritableChannelException if {@code target} is not open for writing
      * @throws ClosedChannelException if either channel is closed
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closes a channel
+     *     before any byte moved (after some bytes moved, the call returns them, as the JDK's does)
+     * @throws java.nio.channels.ClosedByInterruptException if this thread is interrupted; both
+     *     channels are then closed and the interrupt status stays set
      * @throws IOException if the transfer fails; {@link NativeIOException} names the system call
      */
     public static long transferFrom(ReadableByteChannel source, FileChannel target, long position, long count)
@@ -202,6 +218,10 @@ public final class ZeroCopy {
      * @return the number of bytes moved; 0 at end of stream
      * @throws IllegalArgumentException if {@code count} is negative
      * @throws ClosedChannelException if either channel is closed
+     * @throws java.nio.channels.AsynchronousCloseException if another thread closes a channel
+     *     before any byte moved (after some bytes moved, the call returns them, as the JDK's does)
+     * @throws java.nio.channels.ClosedByInterruptException if this thread is interrupted; both
+     *     channels are then closed and the interrupt status stays set
      */
     public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
         NativeLibrary.ensureLoaded();

@@ -405,6 +405,51 @@ class TransferBehaviourTest {
     }
 
     /**
+     * A non-blocking socket that a slow reader drains: each call takes what fits, 0 when the
+     * socket is full, never an exception; calls in a loop deliver every byte in order. The same
+     * loop runs over FileChannel.transferTo first.
+     */
+    @Test
+    void aNonBlockingSocketWithASlowReaderTakesWhatFitsAsWithTheJdk() throws Exception {
+        byte[] data = Bytes.pattern(8 << 20, 21);
+        Path file = Bytes.file(tmp, "source", data);
+        for (boolean jdk : new boolean[] {true, false}) {
+            try (FileChannel source = FileChannel.open(file); Sockets.Pair pair = Sockets.pair(64 * 1024)) {
+                pair.client.configureBlocking(false);
+                CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                    ByteArrayOutputStream all = new ByteArrayOutputStream();
+                    ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
+                    try {
+                        while (pair.server.read(chunk.clear()) >= 0) {
+                            all.write(chunk.array(), 0, chunk.position());
+                            Thread.sleep(1);
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        throw new RuntimeException(e);
+                    }
+                    return all.toByteArray();
+                }, Executors.newSingleThreadExecutor());
+                long sent = 0;
+                int full = 0;
+                while (sent < data.length) {
+                    long n = jdk ? source.transferTo(sent, data.length - sent, pair.client)
+                            : ZeroCopy.transferTo(source, sent, data.length - sent, pair.client);
+                    assertTrue(n >= 0, "n = " + n);
+                    if (n == 0) {
+                        full++;
+                        Thread.sleep(1);
+                    }
+                    sent += n;
+                }
+                assertTrue(full > 0, (jdk ? "JDK: " : "ours: ") + "the socket filled up at least once");
+                assertEquals(0, source.position(), "the source position is unchanged");
+                pair.client.shutdownOutput();
+                assertArrayEquals(data, received.get(1, TimeUnit.MINUTES));
+            }
+        }
+    }
+
+    /**
      * Files that report size 0 (in /proc) transfer nothing, as JDK 17 does (JDK 21 and later
      * read them through a buffer instead).
      */

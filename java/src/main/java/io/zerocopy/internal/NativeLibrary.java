@@ -169,7 +169,16 @@ public final class NativeLibrary {
     }
 
     private static void checkAbi() {
-        int abi = Native.init();
+        int abi;
+        try {
+            abi = Native.init();
+        } catch (RuntimeException e) {
+            // Recorded as the load's failure, so that no later call loads a second copy.
+            UnsatisfiedLinkError failed = new UnsatisfiedLinkError("the zerocopy-jni library loaded, but its "
+                    + "initialisation failed: " + e);
+            failed.initCause(e);
+            throw failed;
+        }
         if (abi != Native.ABI_VERSION) {
             throw new UnsatisfiedLinkError("the loaded zerocopy-jni library has ABI version " + abi
                     + " but this jar needs " + Native.ABI_VERSION + ": a stale library is on the path");
