@@ -288,6 +288,10 @@ def machine(records, settings_by_jdk):
 
     same_for_all("cores", "cores")
     same_for_all("CPU", "cpu")
+    for r in records:  # /proc/meminfo's "24683584 kB"
+        amount = r.get("memory", "").split()
+        if len(amount) == 2 and amount[0].isdigit() and amount[1] == "kB":
+            r["memory"] = f"{int(amount[0]) / (1 << 20):.1f} GiB"
     same_for_all("memory", "memory")
     same_for_all("kernel", "kernel")
     for jdk in JDKS:
