@@ -44,14 +44,15 @@ public final class Comparison {
 
     record Candidate(String group, String name, Method method, boolean reference) {}
 
-    /** The measured runs of one candidate. */
-    record Result(Candidate candidate, long bytes, double[] seconds, double[] cpuSeconds, String path) {
+    /** The measured runs of one candidate; {@code failure} says why there are none, or is null. */
+    record Result(Candidate candidate, long bytes, double[] seconds, double[] cpuSeconds, String path,
+            String failure) {
         double gibPerSecond() {
-            return bytes / GiB / median(seconds);
+            return failure != null ? Double.NaN : bytes / GiB / median(seconds);
         }
 
         double cpuSecondsPerGiB() {
-            return median(cpuSeconds) / (bytes / GiB);
+            return failure != null ? Double.NaN : median(cpuSeconds) / (bytes / GiB);
         }
     }
 
@@ -66,7 +67,7 @@ public final class Comparison {
             return;
         }
         Path dir = Files.createTempDirectory(options.dir(), "zerocopy-comparison-");
-        Thread cleanup = new Thread(() -> deleteTree(dir), "cleanup");
+        Thread cleanup = new Thread(() -> deleteDirectory(dir), "cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // also on Ctrl-C
         try (Bench bench = new Bench(dir, options.size())) {
             System.err.printf(Locale.ROOT, "%s%nfile of %s in %s, %d runs (+%d warm-up) per method%n",
@@ -86,7 +87,7 @@ public final class Comparison {
                 report.csv(options.csv());
             }
         } finally {
-            deleteTree(dir);
+            deleteDirectory(dir);
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
@@ -110,8 +111,8 @@ public final class Comparison {
         }
         if (options.groups().contains("mapped")) {
             String g = "map + load";
-            all.add(new Candidate(g, "MappedRegion", Bench::mapRegion, false));
-            all.add(new Candidate(g, "FileChannel.map", Bench::mapBuffer, true));
+            all.add(new Candidate(g, "MappedRegion + close", Bench::mapRegion, false));
+            all.add(new Candidate(g, "FileChannel.map + unmap", Bench::mapBuffer, true));
         }
         return all;
     }
@@ -148,6 +149,8 @@ public final class Comparison {
     /**
      * Measures the candidates of one group in turns (warm-ups first, then run 1 of each, run 2
      * of each, ...), so that a drift of the machine during the group touches all of them alike.
+     * A candidate that throws (FileChannel.map above 2 GiB) is reported as n/a and left out of
+     * the later turns; the others go on.
      */
     private static List<Result> measureGroup(List<Candidate> group, Bench bench, Options options)
             throws Exception {
@@ -157,17 +160,28 @@ public final class Comparison {
         double[][] cpu = new double[n][options.runs()];
         long[] bytes = new long[n];
         TransferStatistics[] paths = new TransferStatistics[n];
+        String[] failures = new String[n];
         for (int round = -options.warmups(); round < options.runs(); round++) {
             for (int i = 0; i < n; i++) {
                 Candidate c = group.get(i);
+                if (failures[i] != null) {
+                    continue;
+                }
                 System.err.printf(Locale.ROOT, "\r%-15s %s %d/%d: %-27s", c.group(), round < 0 ? "warm-up" : "run",
                         round < 0 ? round + options.warmups() + 1 : round + 1,
                         round < 0 ? options.warmups() : options.runs(), c.name());
-                System.gc(); // JDK mappings of earlier runs go now, not during a measurement
+                // The mappings that mmap + write leaves to the collector (as such code is written)
+                // go now, not during a measurement.
+                System.gc();
                 TransferStatistics before = ZeroCopy.statistics();
                 long cpuStart = os.getProcessCpuTime();
                 long start = System.nanoTime();
-                bytes[i] = c.method().run(bench);
+                try {
+                    bytes[i] = c.method().run(bench);
+                } catch (Exception e) {
+                    failures[i] = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    continue;
+                }
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 double cpuUsed = (os.getProcessCpuTime() - cpuStart) / 1e9;
                 TransferStatistics delta = ZeroCopy.statistics().since(before);
@@ -181,9 +195,11 @@ public final class Comparison {
         System.err.printf(Locale.ROOT, "\r%-80s\r", "");
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Result r = new Result(group.get(i), bytes[i], seconds[i], cpu[i], pathTaken(paths[i]));
-            System.err.printf(Locale.ROOT, "%-15s %-27s %6.2f GiB/s%n", group.get(i).group(), group.get(i).name(),
-                    r.gibPerSecond());
+            Result r = new Result(group.get(i), bytes[i], seconds[i], cpu[i],
+                    failures[i] != null ? "-" : pathTaken(paths[i]), failures[i]);
+            System.err.printf(Locale.ROOT, "%-15s %-27s %s%n", group.get(i).group(), group.get(i).name(),
+                    failures[i] != null ? "n/a: " + failures[i] : String.format(Locale.ROOT, "%6.2f GiB/s",
+                            r.gibPerSecond()));
             results.add(r);
         }
         return results;
@@ -202,11 +218,18 @@ public final class Comparison {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException e) {
-            // already gone, or going: nothing more to do
+    /**
+     * Deletes {@code dir} and what is in it. On Ctrl-C this runs while the main thread still
+     * works, and may create a file after the listing: so again until the directory itself is
+     * gone, after which nothing can be created in it.
+     */
+    private static void deleteDirectory(Path dir) {
+        for (int attempt = 0; attempt < 10 && Files.exists(dir); attempt++) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                // changed while listed: try again
+            }
         }
     }
 
@@ -300,12 +323,14 @@ public final class Comparison {
             return size;
         }
 
+        /** The same work as {@link #mapRegion}: unmapped at once, as its close() does. */
         long mapBuffer() throws IOException {
             MappedByteBuffer buffer = sourceChannel.map(FileChannel.MapMode.READ_ONLY, 0, size);
             if (!buffer.load().isLoaded()) {
                 throw new IOException("MappedByteBuffer.load() left pages out");
             }
-            return size; // unmapped when collected: measure() collects between runs
+            Unmapper.unmap(buffer);
+            return size;
         }
 
         private long drain(SocketChannel server) {

@@ -38,6 +38,7 @@ public class MemorySegmentBench {
         arena = Arena.ofShared();
         loaded = file.map(FileChannel.MapMode.READ_ONLY, 0, SIZE, arena);
         loaded.load();
+        BenchFiles.flushDirtyPages();
     }
 
     @TearDown

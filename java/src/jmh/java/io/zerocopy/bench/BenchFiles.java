@@ -41,6 +41,23 @@ final class BenchFiles {
         return file;
     }
 
+    /**
+     * Writes every dirty page of the machine back to disk ({@code sync}), at the start of a
+     * trial: the 1 GiB files that an earlier benchmark wrote would otherwise be written back
+     * during this one's measurement, slowing whichever benchmark happens to run next.
+     */
+    static void flushDirtyPages() throws IOException {
+        try {
+            int status = new ProcessBuilder("sync").inheritIO().start().waitFor();
+            if (status != 0) {
+                throw new IOException("sync exited with " + status);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for sync", e);
+        }
+    }
+
     /** A path in the directory for a file that a benchmark writes. */
     static Path target(String name) throws IOException {
         Files.createDirectories(DIR);

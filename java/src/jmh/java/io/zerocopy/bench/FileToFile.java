@@ -43,6 +43,7 @@ public class FileToFile {
         source = FileChannel.open(sourcePath, StandardOpenOption.READ);
         target = FileChannel.open(BenchFiles.target("file-to-file.bin"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        BenchFiles.flushDirtyPages();
     }
 
     @TearDown

@@ -61,6 +61,7 @@ public class FileToSocket {
         mapped = file.map(FileChannel.MapMode.READ_ONLY, 0, size);
         mapped.load();
         socket = Loopback.drained();
+        BenchFiles.flushDirtyPages();
     }
 
     @TearDown

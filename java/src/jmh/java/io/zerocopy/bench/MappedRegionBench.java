@@ -35,6 +35,7 @@ public class MappedRegionBench {
                 StandardOpenOption.WRITE);
         writable = MappedRegion.map(forceFile, FileChannel.MapMode.READ_WRITE, 0, SIZE);
         writable.force(); // the file was just written: make every page clean before measuring
+        BenchFiles.flushDirtyPages();
     }
 
     @TearDown

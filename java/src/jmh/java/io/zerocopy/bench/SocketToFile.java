@@ -35,6 +35,7 @@ public class SocketToFile {
         socket = Loopback.fed();
         target = FileChannel.open(BenchFiles.target("socket-to-file.bin"), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        BenchFiles.flushDirtyPages();
     }
 
     @TearDown

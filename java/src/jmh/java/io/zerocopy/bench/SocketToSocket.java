@@ -30,6 +30,7 @@ public class SocketToSocket {
     public void open() throws IOException {
         source = Loopback.fed();
         target = Loopback.drained();
+        BenchFiles.flushDirtyPages();
     }
 
     @TearDown
