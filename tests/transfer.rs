@@ -347,17 +347,9 @@ fn interrupting_signal() -> libc::c_int {
     signal
 }
 
-/// Sends `data` into a pipe that a slow reader drains, on another thread, while `disturb` runs
-/// with that thread's id; returns the transfer's result and what the reader received.
-fn into_slow_pipe(
-    data: &[u8],
-    still_open: impl Fn() -> bool + Send + 'static,
-    disturb: impl FnOnce(libc::pthread_t),
-) -> (zerocopy_jni::Result<transfer::Transferred>, Vec<u8>) {
-    let dir = TempDir::new(&format!("signal-{}", data.len()));
-    let source = dir.file("source", data);
-    let (read, write) = pipe();
-    let reader = thread::spawn(move || {
+/// Reads a pipe to its end on another thread, 64 KiB every 2 ms: a transfer into it waits.
+fn slow_reader(read: OwnedFd) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
         let mut pipe = File::from(read);
         let mut all = Vec::new();
         let mut chunk = vec![0; 65536];
@@ -368,7 +360,20 @@ fn into_slow_pipe(
                 n => all.extend_from_slice(&chunk[..n]),
             }
         }
-    });
+    })
+}
+
+/// Sends `data` into a pipe that a slow reader drains, on another thread, while `disturb` runs
+/// with that thread's id; returns the transfer's result and what the reader received.
+fn into_slow_pipe(
+    data: &[u8],
+    still_open: impl Fn() -> bool + Send + 'static,
+    disturb: impl FnOnce(libc::pthread_t),
+) -> (zerocopy_jni::Result<transfer::Transferred>, Vec<u8>) {
+    let dir = TempDir::new(&format!("signal-{}", data.len()));
+    let source = dir.file("source", data);
+    let (read, write) = pipe();
+    let reader = slow_reader(read);
     let (id_sender, id) = std::sync::mpsc::channel();
     let sender = thread::spawn(move || {
         id_sender.send(unsafe { libc::pthread_self() }).unwrap();
@@ -430,18 +435,7 @@ fn a_transfer_stops_at_the_size_the_file_had_and_does_not_follow_its_growth() {
     let data = pattern(1 << 20, 14);
     let source = dir.file("source", &data);
     let (read, write) = pipe();
-    let reader = thread::spawn(move || {
-        let mut pipe = File::from(read);
-        let mut all = Vec::new();
-        let mut chunk = vec![0; 65536];
-        loop {
-            thread::sleep(std::time::Duration::from_millis(2));
-            match pipe.read(&mut chunk).unwrap() {
-                0 => return all,
-                n => all.extend_from_slice(&chunk[..n]),
-            }
-        }
-    });
+    let reader = slow_reader(read);
     let appender = thread::spawn({
         let mut appender = OpenOptions::new().append(true).open(dir.0.join("source")).unwrap();
         move || {

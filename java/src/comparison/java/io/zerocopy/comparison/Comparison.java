@@ -4,6 +4,7 @@ import io.zerocopy.MappedRegion;
 import io.zerocopy.TransferPath;
 import io.zerocopy.TransferStatistics;
 import io.zerocopy.ZeroCopy;
+import io.zerocopy.benchsupport.Unmapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

@@ -1,5 +1,6 @@
 package io.zerocopy.bench;
 
+import io.zerocopy.benchsupport.Unmapper;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,4 +1,4 @@
-package io.zerocopy.bench;
+package io.zerocopy.benchsupport;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -9,16 +9,16 @@ import java.nio.MappedByteBuffer;
 
 /**
  * Unmaps a MappedByteBuffer now rather than at garbage collection, as Kafka and Lucene do on
- * Java 17: {@code sun.misc.Unsafe.invokeCleaner} (JDK 9+, deprecated for removal since 23).
- * Found by reflection, so that javac has no internal API to warn about.
+ * Java 17: {@code sun.misc.Unsafe.invokeCleaner} (deprecated for removal since JDK 23, which
+ * prints a warning on first use). Found by reflection, so that javac has nothing to warn about.
  */
-final class Unmapper {
+public final class Unmapper {
     private static final MethodHandle INVOKE_CLEANER = invokeCleaner();
 
     private Unmapper() {}
 
     /** munmap of the whole buffer; it must not be used afterwards. */
-    static void unmap(MappedByteBuffer buffer) {
+    public static void unmap(MappedByteBuffer buffer) {
         try {
             INVOKE_CLEANER.invokeExact((ByteBuffer) buffer);
         } catch (Throwable e) {
