@@ -18,10 +18,10 @@ import java.util.List;
  * System.gc() itself.
  * Usage: MappedCycles <file> <cycles> <load|views>
  *
- * <p>"load" calls load, isLoaded, residentBytes, advise, force, lock and unlock: none of them
- * leaves a buffer behind, so every close unmaps at once. "views" also reads and writes through
- * get/put and a slice, whose buffers keep the address range until they are collected: there
- * only the collection that close() asks for past its threshold keeps VmSize down.
+ * <p>"load" calls load and isLoaded, and in turn residentBytes, advise, lock and unlock, or
+ * force: none of them leaves a buffer behind, so every close unmaps at once. "views" also
+ * reads and writes through get/put and a slice, whose buffers keep the address range until
+ * they are collected: only the collections that close() asks for keep VmSize down there.
  */
 public final class MappedCycles {
     private static final long SIZE = 256L << 10;
@@ -54,8 +54,16 @@ public final class MappedCycles {
             try (MappedRegion region = MappedRegion.map(ch, FileChannel.MapMode.READ_WRITE, i % 4096, SIZE)) {
                 region.load();
                 sink += region.isLoaded() ? 1 : 0;
-                sink += region.residentBytes(0, SIZE);
-                region.advise(MappedRegion.Advice.SEQUENTIAL).force().lock().unlock();
+                switch (i % 4) { // the other calls that make no buffer, in turn
+                    case 0: sink += region.residentBytes(0, SIZE); break;
+                    case 1: region.advise(MappedRegion.Advice.SEQUENTIAL); break;
+                    case 2: region.lock().unlock(); break;
+                    default:
+                        if (!views) {
+                            region.force(); // after the puts of "views", a write to the disk each time
+                        }
+                        break;
+                }
                 if (views) {
                     region.put(i % SIZE, (byte) i);
                     sink += region.get(SIZE - 1);
