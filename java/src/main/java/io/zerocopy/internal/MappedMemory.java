@@ -48,7 +48,7 @@ public final class MappedMemory {
      * Bytes of placeholders beyond which a close asks for a collection: the system property
      * {@code io.zerocopy.mappedRegion.gcThreshold}, 1 GiB by default.
      */
-    static final long GC_THRESHOLD = Long.getLong("io.zerocopy.mappedRegion.gcThreshold", 1L << 30);
+    private static final long GC_THRESHOLD = Long.getLong("io.zerocopy.mappedRegion.gcThreshold", 1L << 30);
     /** Bytes of the placeholders in place in this process. */
     private static final AtomicLong PLACEHOLDER_BYTES = new AtomicLong();
     /** Bytes of the placeholders put in place since the last System.gc() that close asked for. */
