@@ -2,8 +2,9 @@
 //! channel, and [`MappedRegion`] handles for Java.
 //!
 //! A handle is a `Box<MappedRegion>` as a `long`. `io.zerocopy.internal.MappedMemory` counts
-//! who can still reach the region (itself, each ByteBuffer made here, each running call) and
-//! calls `free` once, when the count drops to zero; these functions trust that.
+//! who can still reach the region (itself, each ByteBuffer made here that Java keeps, each
+//! running call, which covers the views that `load` uses only inside it) and calls `free`
+//! once, when the count drops to zero; these functions trust that.
 
 use std::os::fd::BorrowedFd;
 
