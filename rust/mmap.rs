@@ -89,15 +89,41 @@ impl LoadStrategy {
     }
 }
 
+/// What [`MappedRegion::close`] puts in place of the file mapping, in this order until one
+/// works; public only so that tests can run the fallback alone.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholder {
+    /// Private anonymous memory with MAP_NORESERVE: one call, and neighbours merge into one
+    /// entry of /proc/self/maps. `vm.overcommit_memory=2` charges it in full, and may refuse.
+    Anonymous,
+    /// A shared mapping of a memfd as long as the region, charged only as stale views write.
+    Memfd,
+}
+
+impl Placeholder {
+    const IN_ORDER: [Placeholder; 2] = [Placeholder::Anonymous, Placeholder::Memfd];
+
+    /// # Safety
+    /// `[addr, addr + len)` must be a mapping the caller owns; its contents are gone after.
+    unsafe fn replace(self, addr: usize, len: usize) -> Result<()> {
+        // Safety: the caller's contract.
+        match self {
+            Placeholder::Anonymous => unsafe { mem::map_anonymous_placeholder(addr, len) },
+            Placeholder::Memfd => unsafe { mem::map_memfd_placeholder(addr, len) },
+        }
+    }
+}
+
 /// Pages per `mincore` call: the residency vector stays at 64 KiB whatever the region's size.
 const MINCORE_BATCH: usize = 64 * 1024;
 
 /// A mapped range of a file: any offset, any length (also above 2 GiB, also 0).
 ///
 /// Every method takes `&self` and may be called from many threads. [`close`](Self::close)
-/// replaces the mapping with zero-filled private memory at the same addresses and releases
-/// the file at once; dropping the region gives the address range back. The methods of a
-/// closed region fail with `EBADF`, with context "the region is closed".
+/// replaces the mapping with zero-filled memory at the same addresses and releases the file
+/// at once; dropping the region gives the address range back. The methods of a closed region
+/// fail with `EBADF`, with context "the region is closed".
 #[derive(Debug)]
 pub struct MappedRegion {
     /// None for an empty region, which maps nothing.
@@ -212,7 +238,8 @@ impl MappedRegion {
         self.map.as_ref().map_or(NonNull::dangling().as_ptr(), |m| m.as_mut_ptr())
     }
 
-    /// The region's bytes. After [`close`](Self::close) they read as zeros.
+    /// The region's bytes. After [`close`](Self::close), zeros where nothing was written
+    /// through a stale pointer since, else what was written; never the file.
     pub fn as_slice(&self) -> &[u8] {
         // Safety: the mapping is `len` bytes and lives as long as `self`; the file's contract
         // is the caller's promise at map time.
@@ -246,7 +273,8 @@ impl MappedRegion {
 
     /// Brings every page of the region into memory without touching it:
     /// `madvise(MADV_POPULATE_READ)`, or on kernels before 5.14 `MADV_WILLNEED` and a remap
-    /// with `MAP_POPULATE` (a private region then gets only `MADV_WILLNEED`).
+    /// with `MAP_POPULATE` (a private region then gets only `MADV_WILLNEED`). The remap is a new
+    /// mapping: it drops the advice given before ([`advise`](Self::advise)) on its pages.
     ///
     /// Never `MADV_POPULATE_WRITE`: on a shared file mapping that would dirty every page, and
     /// the next `msync` or write-back would write the whole region to the file.
@@ -254,16 +282,12 @@ impl MappedRegion {
     /// Fails with `EFAULT` where the file no longer covers the region (it was truncated).
     pub fn load(&self) -> Result<()> {
         let state = self.open_state("madvise")?;
-        let Some((addr, len)) = self.pages(0, self.len, "madvise")? else { return Ok(()) };
+        let Some(pages) = self.pages(0, self.len, "madvise")? else { return Ok(()) };
         match self.strategy {
-            LoadStrategy::PopulateRead => {
-                // Safety: populating changes no contents.
-                unsafe { mem::madvise(addr, len, libc::MADV_POPULATE_READ) }
-                    .map_err(explain_populate)
-            }
+            LoadStrategy::PopulateRead => populate_read(pages),
             LoadStrategy::WillNeedAndRemap => {
                 drop(state);
-                self.load_by_remap(addr, len)
+                self.load_by_remap(&[pages])
             }
         }
     }
@@ -276,11 +300,9 @@ impl MappedRegion {
         self.load_missing_range(0, self.len)
     }
 
-    /// [`load_missing`](Self::load_missing) for the pages that cover `[index, index + len)`.
+    /// [`load_missing`](Self::load_missing) for the pages that cover `[index, index + len)`;
+    /// on kernels before 5.14 only those runs are remapped, and only they lose their advice.
     pub fn load_missing_range(&self, index: usize, len: usize) -> Result<()> {
-        if self.strategy == LoadStrategy::WillNeedAndRemap {
-            return self.load();
-        }
         let page = sys::page_size();
         let mut missing: Vec<(usize, usize)> = Vec::new();
         self.residency(index, len, |first, pages| {
@@ -293,29 +315,34 @@ impl MappedRegion {
             }
             true
         })?;
-        let _state = self.open_state("madvise")?;
-        for (addr, len) in missing {
-            // Safety: populating changes no contents.
-            unsafe { mem::madvise(addr, len, libc::MADV_POPULATE_READ) }
-                .map_err(explain_populate)?;
+        if self.strategy == LoadStrategy::WillNeedAndRemap {
+            return self.load_by_remap(&missing);
         }
-        Ok(())
+        let _state = self.open_state("madvise")?;
+        missing.into_iter().try_for_each(populate_read)
     }
 
-    fn load_by_remap(&self, addr: usize, len: usize) -> Result<()> {
+    /// `MADV_WILLNEED` and a populated remap of each run of pages, locked again if the region
+    /// is. Holds the state exclusively, so that close, and a `lock` between the remap and the
+    /// check of `locked`, wait.
+    fn load_by_remap(&self, runs: &[(usize, usize)]) -> Result<()> {
         let state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         if state.closed {
             return Err(closed("madvise"));
         }
-        // Safety: WILLNEED starts read-ahead; it changes no contents.
-        unsafe { mem::madvise(addr, len, libc::MADV_WILLNEED) }?;
-        let Some(fd) = state.fd.as_ref() else { return Ok(()) }; // private: WILLNEED only
-        let writable = self.mode == MapMode::ReadWrite;
-        // Safety: the same file range, shared, over our own mapping: the contents are the page
-        // cache's either way, and dirty pages stay dirty in it. The write lock keeps close out.
-        unsafe { mem::remap_populated(addr, len, writable, fd.as_fd(), self.page_offset) }?;
-        if self.locked.load(Ordering::SeqCst) {
-            mem::mlock(addr, len).map_err(|e| explain_mlock(e, len))?; // the new mapping is not
+        let first_page = self.as_ptr() as usize - self.as_ptr() as usize % sys::page_size();
+        for &(addr, len) in runs {
+            // Safety: WILLNEED starts read-ahead; it changes no contents.
+            unsafe { mem::madvise(addr, len, libc::MADV_WILLNEED) }?;
+            let Some(fd) = state.fd.as_ref() else { continue }; // private: WILLNEED only
+            let writable = self.mode == MapMode::ReadWrite;
+            let offset = self.page_offset + (addr - first_page) as u64;
+            // Safety: the same file range, shared, over our own mapping: the contents are the
+            // page cache's either way, and dirty pages stay dirty in it.
+            unsafe { mem::remap_populated(addr, len, writable, fd.as_fd(), offset) }?;
+            if self.locked.load(Ordering::SeqCst) {
+                lock_pages(addr, len)?; // the new mapping is not
+            }
         }
         Ok(())
     }
@@ -408,13 +435,15 @@ impl MappedRegion {
     }
 
     /// Locks the region's pages in memory (`mlock`). Beyond RLIMIT_MEMLOCK, without
-    /// CAP_IPC_LOCK, it fails with `ENOMEM` or `EPERM`, and the error names the limit.
+    /// CAP_IPC_LOCK, it fails with `ENOMEM` or `EPERM`, and the error names the limit; pages
+    /// past the end of a truncated file fail with `ENOMEM` too, and the error says so. After a
+    /// failure the region is not locked, not even in part.
     pub fn lock(&self) -> Result<()> {
         let _state = self.open_state("mlock")?;
         let Some((addr, len)) = self.pages(0, self.len, "mlock")? else { return Ok(()) };
-        mem::mlock(addr, len).map_err(|e| explain_mlock(e, len))?;
-        self.locked.store(true, Ordering::SeqCst);
-        Ok(())
+        let result = lock_pages(addr, len);
+        self.locked.store(result.is_ok(), Ordering::SeqCst);
+        result
     }
 
     /// Undoes [`lock`](Self::lock) (`munlock`).
@@ -426,26 +455,52 @@ impl MappedRegion {
         Ok(())
     }
 
-    /// Releases the file now: the mapping is replaced, in one step, by zero-filled private
-    /// memory at the same addresses, so that a pointer kept from before reads zeros and writes
-    /// nowhere. The addresses themselves are given back when the region is dropped.
-    /// Idempotent.
+    /// Releases the file now: the mapping is replaced, in one step, by zero-filled memory at
+    /// the same addresses (private anonymous memory, or if the kernel refuses that, a shared
+    /// memfd), so that a pointer kept from before reads back only what was written through
+    /// such pointers since, and never reaches the file. The addresses themselves are given
+    /// back when the region is dropped. Idempotent. If neither placeholder can be mapped, the
+    /// region stays open, still mapping the file, and the error says why.
     pub fn close(&mut self) -> Result<()> {
-        self.close_in_place()
+        self.close_in_place().map(drop)
     }
 
     /// [`close`](Self::close) for the Java bridge, where other threads may still call methods
     /// of the region (they wait for it, then fail) and views may still read its addresses.
-    pub(crate) fn close_in_place(&self) -> Result<()> {
+    /// Returns the bytes of the placeholder now in place (0 if there was nothing to replace).
+    pub(crate) fn close_in_place(&self) -> Result<usize> {
+        self.close_with(&Placeholder::IN_ORDER)
+    }
+
+    /// [`close`](Self::close) trying these placeholders in turn; for tests.
+    #[doc(hidden)]
+    pub fn close_with(&self, placeholders: &[Placeholder]) -> Result<usize> {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         if state.closed {
-            return Ok(());
+            return Ok(0);
         }
+        let mut failures: Vec<Error> = Vec::new();
+        let replaced = match self.pages(0, self.len, "mmap")? {
+            None => 0,
+            Some((addr, len)) => {
+                for placeholder in placeholders {
+                    // Safety: our own mapping; nothing may reach the file through it after close.
+                    match unsafe { placeholder.replace(addr, len) } {
+                        Ok(()) => break,
+                        Err(e) => failures.push(e),
+                    }
+                }
+                if failures.len() == placeholders.len() {
+                    // A failed MAP_FIXED leaves the old mapping in place (Linux 6.12 and later
+                    // restore it even when the failure comes after the unmap).
+                    return Err(not_replaced(failures));
+                }
+                len
+            }
+        };
         state.closed = true;
         state.fd = None;
-        let Some((addr, len)) = self.pages(0, self.len, "mmap")? else { return Ok(()) };
-        // Safety: our own mapping; nothing may read the file through it after close.
-        unsafe { mem::map_placeholder(addr, len) }
+        Ok(replaced)
     }
 
     fn read_state(&self) -> RwLockReadGuard<'_, State> {
@@ -517,6 +572,30 @@ fn io_error(syscall: &'static str, e: std::io::Error) -> Error {
     }
 }
 
+fn not_replaced(failures: Vec<Error>) -> Error {
+    let all: Vec<String> = failures.iter().map(Error::to_string).collect();
+    let first = failures.into_iter().next().unwrap_or_else(|| Error::new("mmap", libc::EINVAL));
+    first.with_context(format!(
+        "no placeholder could replace the mapping ({}); the region stays open",
+        all.join("; ")
+    ))
+}
+
+/// `madvise(MADV_POPULATE_READ)` on a run of pages.
+fn populate_read((addr, len): (usize, usize)) -> Result<()> {
+    // Safety: populating changes no contents.
+    unsafe { mem::madvise(addr, len, libc::MADV_POPULATE_READ) }.map_err(explain_populate)
+}
+
+/// `mlock`, undone on failure: when populating fails part way (pages past the end of a
+/// truncated file), the kernel leaves the range marked locked and counted against the limit.
+fn lock_pages(addr: usize, len: usize) -> Result<()> {
+    mem::mlock(addr, len).map_err(|e| {
+        let _ = mem::munlock(addr, len);
+        explain_mlock(e, len)
+    })
+}
+
 fn explain_populate(e: Error) -> Error {
     if e.errno != libc::EFAULT {
         return e;
@@ -524,29 +603,34 @@ fn explain_populate(e: Error) -> Error {
     e.with_context("part of the region lies past the end of the file (was it truncated?)")
 }
 
-/// Adds RLIMIT_MEMLOCK and its value to the errors that the limit causes.
+/// Says why `mlock` of `len` bytes failed: RLIMIT_MEMLOCK and its value when the limit is the
+/// cause (no CAP_IPC_LOCK, and `len` plus what the process has locked exceeds it), else that the
+/// pages could not be locked. Called after [`lock_pages`] undid the attempt.
 fn explain_mlock(e: Error, len: usize) -> Error {
     if ![libc::ENOMEM, libc::EPERM, libc::EAGAIN].contains(&e.errno) {
         return e;
     }
-    let limit = match sys::memlock_limit() {
-        Ok((soft, hard)) => format!("RLIMIT_MEMLOCK is {} (hard limit {})", size(soft), size(hard)),
-        Err(err) => format!("RLIMIT_MEMLOCK is unknown ({err})"),
-    };
-    let context = if mem::has_cap_ipc_lock() {
-        format!(
-            "{limit}, but this process has CAP_IPC_LOCK, so the limit does not apply: part of \
-             the region may lie past the end of the file (was it truncated?), or memory is short"
-        )
-    } else {
-        format!(
-            "{limit}; this region needs {} locked, on top of what the process has locked \
-             already, and without CAP_IPC_LOCK no process can lock beyond the limit (raise it \
-             with `ulimit -l` or systemd's LimitMEMLOCK=)",
-            size(len as u64)
-        )
-    };
-    e.with_context(context)
+    let locked = mem::locked_bytes().unwrap_or(0);
+    match sys::memlock_limit() {
+        Ok((soft, hard))
+            if !mem::has_cap_ipc_lock() && (len as u64).saturating_add(locked) > soft =>
+        {
+            e.with_context(format!(
+                "RLIMIT_MEMLOCK is {} (hard limit {}); this region needs {} locked, on top of \
+                 the {} this process has locked already, and without CAP_IPC_LOCK no process \
+                 can lock beyond the limit (raise it with `ulimit -l` or systemd's \
+                 LimitMEMLOCK=)",
+                size(soft),
+                size(hard),
+                size(len as u64),
+                size(locked)
+            ))
+        }
+        _ => e.with_context(
+            "the pages could not be locked: part of the region may lie past the end of the file \
+             (was it truncated?), or memory is short",
+        ),
+    }
 }
 
 fn size(bytes: u64) -> String {

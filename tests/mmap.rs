@@ -7,7 +7,7 @@ use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use zerocopy_jni::mmap::{self, Advice, LoadStrategy, MapMode, MappedRegion};
+use zerocopy_jni::mmap::{self, Advice, LoadStrategy, MapMode, MappedRegion, Placeholder};
 use zerocopy_jni::sys::{evict_page_cache, page_size};
 
 /// A file under the temp dir, removed on drop.
@@ -65,6 +65,26 @@ fn locked_kb(addr: usize) -> u64 {
     assert!(lines.next().is_some(), "no mapping at {addr:x}");
     let line = lines.find(|l| l.starts_with("Locked:")).unwrap();
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// The /proc/self/smaps entry of the mapping that holds `addr`: its header line (range, ...,
+/// path) and its VmFlags.
+fn mapping_at(addr: usize) -> (String, String) {
+    let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+    let mut lines = smaps.lines();
+    while let Some(line) = lines.next() {
+        let Some((start, rest)) = line.split_once('-') else { continue };
+        let (Ok(start), Some(end)) = (usize::from_str_radix(start, 16), rest.split(' ').next())
+        else {
+            continue;
+        };
+        let Ok(end) = usize::from_str_radix(end, 16) else { continue };
+        if (start..end).contains(&addr) {
+            let flags = lines.find(|l| l.starts_with("VmFlags:")).unwrap();
+            return (line.to_string(), flags.to_string());
+        }
+    }
+    panic!("no mapping holds {addr:x}");
 }
 
 fn page_start(ptr: *const u8) -> usize {
@@ -215,6 +235,38 @@ fn load_fallback_remaps_populated_and_keeps_the_file_mapping() {
 }
 
 #[test]
+fn load_fallback_remaps_only_the_missing_pages_of_the_range() {
+    let page = page_size();
+    let len = 16 << 20;
+    let file = TempFile::with_bytes(&pattern(len));
+    evict_page_cache(file.file.as_fd()).unwrap();
+    // Safety: as in `map`.
+    let region = unsafe {
+        MappedRegion::map_with_strategy(
+            file.file.as_fd(),
+            MapMode::ReadOnly,
+            0,
+            len,
+            LoadStrategy::WillNeedAndRemap,
+        )
+    }
+    .unwrap();
+    region.advise(Advice::Random).unwrap(); // "rr" in VmFlags; a remap drops it
+    let (from, count) = (4 << 20, 2 << 20);
+    assert!(!region.is_loaded_range(from, count).unwrap());
+    region.load_missing_range(from + 100, count - 200).unwrap();
+    assert!(region.is_loaded_range(from, count).unwrap());
+    let resident = region.resident_bytes(0, len).unwrap();
+    assert!(resident < 8 << 20, "{resident} bytes resident: only the range was loaded");
+    let base = region.as_ptr() as usize;
+    let flags = |at: usize| mapping_at(base + at).1;
+    assert!(flags(0).contains(" rr"), "before the range: {}", flags(0));
+    assert!(flags(from + count + page).contains(" rr"), "after it: {}", flags(from + count + page));
+    assert!(!flags(from).contains(" rr"), "the range is a new mapping: {}", flags(from));
+    assert_eq!(region.as_slice()[from..from + count], pattern(len)[from..from + count]);
+}
+
+#[test]
 fn load_fallback_never_remaps_a_private_region() {
     let file = TempFile::with_bytes(&pattern(4 * page_size()));
     // Safety: as in `map`.
@@ -269,6 +321,33 @@ fn close_leaves_a_placeholder_that_never_reaches_the_file() {
         assert_eq!(err.errno, libc::EBADF, "{err}");
         assert!(err.to_string().contains("the region is closed"), "{err}");
     }
+}
+
+#[test]
+fn the_memfd_placeholder_behaves_as_the_anonymous_one() {
+    let len = 3 * page_size();
+    let file = TempFile::with_bytes(&vec![b'A'; len]);
+    let region = map(&file, MapMode::ReadWrite, 10, len - 10);
+    let ptr = region.as_mut_ptr();
+    assert_eq!(region.close_with(&[Placeholder::Memfd]).unwrap(), len);
+    assert!(!region.is_open());
+    assert!(!file.is_mapped());
+    let (header, _) = mapping_at(ptr as usize);
+    assert!(header.contains("/memfd:zerocopy-closed-region"), "{header}");
+    assert!(header.contains(" rw-s "), "{header}");
+    // Safety: the test owns the addresses until the region is dropped.
+    unsafe {
+        assert_eq!(*ptr.add(len - 11), 0);
+        *ptr.add(5) = b'B';
+        assert_eq!(*ptr.add(5), b'B', "a stale write reads back");
+    }
+    assert_eq!(file.read_at(0, len), vec![b'A'; len], "never in the file");
+    assert_eq!(region.close_with(&[]).unwrap(), 0, "closed already: nothing to replace");
+    drop(region);
+    assert!(std::fs::read_to_string("/proc/self/maps")
+        .unwrap()
+        .lines()
+        .all(|l| !l.starts_with(&format!("{:x}-", page_start(ptr)))));
 }
 
 #[test]
@@ -339,10 +418,13 @@ fn truncated_file_fails_cleanly_without_a_signal() {
     assert_eq!(region.resident_bytes(0, len).unwrap(), 0);
     region.flush().unwrap();
     region.advise(Advice::WillNeed).unwrap();
-    if let Err(e) = region.lock() {
-        assert_eq!(e.errno, libc::ENOMEM, "{e}");
-    }
-    let _ = region.unlock();
+    let err = region.lock().unwrap_err();
+    assert_eq!((err.syscall, err.errno), ("mlock", libc::ENOMEM), "{err}");
+    assert!(err.to_string().contains("the pages could not be locked"), "{err}");
+    assert!(!err.to_string().contains("RLIMIT_MEMLOCK"), "not the limit: {err}");
+    let (_, flags) = mapping_at(region.as_ptr() as usize);
+    assert!(!flags.contains(" lo"), "the failed lock is undone: {flags}");
+    region.unlock().unwrap();
     region.close().unwrap();
 }
 

@@ -2,8 +2,9 @@
 //! channel, and [`MappedRegion`] handles for Java.
 //!
 //! A handle is a `Box<MappedRegion>` as a `long`. `io.zerocopy.internal.MappedMemory` counts
-//! who can still reach the region (itself, each ByteBuffer made here, each running call) and
-//! calls `free` once, when the count drops to zero; these functions trust that.
+//! who can still reach the region (itself, each ByteBuffer made here that Java keeps, each
+//! running call, which covers the views that `load` uses only inside it) and calls `free`
+//! once, when the count drops to zero; these functions trust that.
 
 use std::os::fd::BorrowedFd;
 
@@ -95,14 +96,15 @@ pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_buffer<'local>(
     })
 }
 
-/// Replaces the file mapping with the anonymous placeholder; see `MappedRegion::close`.
+/// Replaces the file mapping with a placeholder; see `MappedRegion::close`. Returns the
+/// placeholder's bytes. If none could be mapped, throws and the region stays open.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_close<'local>(
     unowned: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
-) {
-    run(unowned, |_env| Ok(region(handle)?.close_in_place()?))
+) -> jlong {
+    run(unowned, |_env| Ok(region(handle)?.close_in_place()? as jlong))
 }
 
 /// Unmaps and drops the region. Called exactly once, when nothing can reach it any more.

@@ -48,19 +48,45 @@ pub(crate) fn munlock(addr: usize, len: usize) -> Result<()> {
 }
 
 /// Replaces `[addr, addr + len)` in one step with private anonymous memory: the placeholder a
-/// closed region leaves behind. Reads then see zeros and writes land in private memory, never
-/// in the file; the file's pages and its reference are released now.
+/// closed region leaves behind. Reads then see zeros, or what stale writes put there; writes
+/// land in this memory, never in the file; the file's pages and its reference are released now.
 ///
 /// Readable and writable on purpose: a fault in a stale view would be a SIGSEGV, which the JVM
-/// does not survive. MAP_NORESERVE: nothing is charged until a stale view writes.
+/// does not survive. MAP_NORESERVE: nothing is charged until a stale view writes, except under
+/// `vm.overcommit_memory=2`, which ignores the flag and may refuse with ENOMEM.
 ///
 /// # Safety
 /// The range must be a mapping the caller owns; its contents are gone afterwards.
-pub(crate) unsafe fn map_placeholder(addr: usize, len: usize) -> Result<()> {
+pub(crate) unsafe fn map_anonymous_placeholder(addr: usize, len: usize) -> Result<()> {
     let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED;
-    let prot = libc::PROT_READ | libc::PROT_WRITE;
     // Safety: MAP_FIXED over a range the caller owns, as the contract says.
-    let got = unsafe { libc::mmap(addr as *mut libc::c_void, len, prot, flags, -1, 0) };
+    unsafe { map_fixed(addr, len, flags, -1) }
+}
+
+/// [`map_anonymous_placeholder`] with a shared mapping of a new memfd of `len` bytes instead:
+/// shared memory is charged page by page as it is written, never up front, whatever the
+/// overcommit policy. Three more calls, and the placeholder merges with no neighbour.
+///
+/// # Safety
+/// As for [`map_anonymous_placeholder`].
+pub(crate) unsafe fn map_memfd_placeholder(addr: usize, len: usize) -> Result<()> {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    // Safety: a new descriptor, owned from here on; the mapping keeps the memfd after it closes.
+    let fd = check(
+        unsafe { libc::memfd_create(c"zerocopy-closed-region".as_ptr(), libc::MFD_CLOEXEC) },
+        "memfd_create",
+    )?;
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    retry("ftruncate", || unsafe { libc::ftruncate(fd.as_raw_fd(), len as libc::off_t) })?;
+    // Safety: MAP_FIXED over a range the caller owns, as the contract says.
+    unsafe { map_fixed(addr, len, libc::MAP_SHARED | libc::MAP_FIXED, fd.as_raw_fd()) }
+}
+
+/// `mmap(addr, len, PROT_READ | PROT_WRITE, flags, fd, 0)`, where `flags` has MAP_FIXED.
+unsafe fn map_fixed(addr: usize, len: usize, flags: libc::c_int, fd: RawFd) -> Result<()> {
+    let prot = libc::PROT_READ | libc::PROT_WRITE;
+    // Safety: the callers' contract.
+    let got = unsafe { libc::mmap(addr as *mut libc::c_void, len, prot, flags, fd, 0) };
     if got == libc::MAP_FAILED {
         return Err(Error::last("mmap"));
     }
@@ -101,6 +127,13 @@ pub fn memlock_limit() -> Result<(u64, u64)> {
     check(unsafe { libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut limit) }, "getrlimit")?;
     let bytes = |v: libc::rlim_t| if v == libc::RLIM_INFINITY { u64::MAX } else { v };
     Ok((bytes(limit.rlim_cur), bytes(limit.rlim_max)))
+}
+
+/// The bytes this process has locked in memory: VmLck of /proc/self/status.
+pub(crate) fn locked_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = status.lines().find_map(|line| line.strip_prefix("VmLck:"))?;
+    kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok().map(|kb| kb << 10)
 }
 
 /// Whether this thread has CAP_IPC_LOCK, which lifts RLIMIT_MEMLOCK (from /proc).

@@ -4,6 +4,8 @@ import io.zerocopy.internal.MappedMemory;
 import io.zerocopy.internal.NativeLibrary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -37,11 +39,24 @@ import java.util.Objects;
  * <p><b>Close.</b> {@link #close()} releases the file mapping and its memory now, not at
  * garbage collection; afterwards every method but {@link #isOpen()} and {@link #close()}
  * throws {@link IllegalStateException} (a thread that does not synchronize with the closing one
- * may go on reading zeros for a while instead). Buffers obtained from {@link #slice} or
- * {@link #asByteBuffer} before close stay usable without harm: they then read zeros and their
- * writes go to private memory, never to the file. The address range (not the memory, not the
- * file) is given back once those buffers are garbage collected. A region that is never
- * closed is unmapped when it and all its buffers are unreachable.
+ * may still read and write for a short while, as stale buffers do). Buffers obtained from
+ * {@link #slice} or {@link #asByteBuffer} before close stay usable without harm: the file
+ * mapping is replaced, in one step, by zero-filled memory at the same addresses (the
+ * placeholder), so they read zeros, or what stale writes put there since; never the file, and
+ * their writes never reach it.
+ *
+ * <p><b>When the address range is given back.</b> A region on which only {@link #load},
+ * {@link #isLoaded}, {@link #residentBytes}, {@link #advise}, {@link #force}, {@link #lock}
+ * and {@link #unlock} were called is unmapped completely by {@link #close()}, or, if another
+ * thread is inside one of those calls, when the last of them returns. {@code get}, {@code put},
+ * {@code getLong}, {@code putLong}, {@link #slice} and {@link #asByteBuffer} make direct
+ * buffers over the region; once any was made, the placeholder stays until they are garbage
+ * collected. A close that leaves more than 1 GiB of such placeholders in the process (system
+ * property {@code io.zerocopy.mappedRegion.gcThreshold}, in bytes), with as many closed since
+ * its last request, calls {@link System#gc()} (as the JDK does when direct memory runs out; a
+ * no-op under {@code -XX:+DisableExplicitGC}), so that address space does not run out on a
+ * quiet heap. A region that is never closed is unmapped when it and all its buffers are
+ * unreachable.
  *
  * <p><b>Truncation.</b> If another process truncates the file below the region, reads and
  * writes of the missing pages, through this class or its buffers, throw the JVM's own
@@ -51,8 +66,8 @@ import java.util.Objects;
  *
  * <p><b>Differences from MappedByteBuffer.</b> The position need not be page-aligned and the
  * size may exceed {@code Integer.MAX_VALUE}; {@code close()} unmaps deterministically;
- * {@link #load()} populates the pages in the kernel ({@code MADV_POPULATE_READ}) instead of
- * touching each page; {@link #isLoaded(long, long)} and {@link #residentBytes} work on any
+ * {@link #load()} reads one byte per 64 KiB instead of one per page and has the kernel populate
+ * the rest; {@link #isLoaded(long, long)} and {@link #residentBytes} work on any
  * range; {@link #advise}, {@link #lock()} and {@link #unlock()} exist. A region has no
  * position or limit: all access is absolute. Failures of the native calls are
  * {@link UncheckedIOException}s around a {@link NativeIOException} with errno and the system
@@ -96,12 +111,22 @@ public final class MappedRegion implements AutoCloseable {
     private final Object lock = new Object();
     /**
      * The buffers over the region, made at the first access; null before it and after close.
-     * Not volatile: a volatile read made each access two to three times slower (random
-     * getLong, 1 GiB: 38 ns against 14 ns). {@link Chunks} has only final fields, so a thread
-     * that sees one sees it whole; a thread that reads the region while another closes it
-     * without synchronizing may go on seeing the old chunks, which then read zeros.
+     * Read opaque ({@link #CHUNKS}): an ordinary load on x86, but one that the JIT may not
+     * hoist out of a loop as it may a plain read, so a thread polling the region sees close
+     * soon. A volatile read made each access two to three times slower; the opaque one cost
+     * nothing measurable (random getLong, 1 GiB). {@link Chunks} has only final fields, so a
+     * thread that sees one sees it whole.
      */
     private Chunks chunks;
+    private static final VarHandle CHUNKS;
+
+    static {
+        try {
+            CHUNKS = MethodHandles.lookup().findVarHandle(MappedRegion.class, "chunks", Chunks.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Guarded by lock. */
     private boolean closed;
 
@@ -178,13 +203,15 @@ public final class MappedRegion implements AutoCloseable {
         return new MappedRegion(MappedMemory.map(channel, nativeMode, position, size), mode, size);
     }
 
-    /** The region's size in bytes. Works after close too. */
+    /** The region's size in bytes. */
     public long size() {
+        checkOpen();
         return size;
     }
 
-    /** The mode it was mapped with. Works after close too. */
+    /** The mode it was mapped with. */
     public FileChannel.MapMode mode() {
+        checkOpen();
         return mode;
     }
 
@@ -251,8 +278,10 @@ public final class MappedRegion implements AutoCloseable {
 
     /**
      * A direct buffer over {@code length} bytes from {@code index}: big-endian, position 0,
-     * capacity {@code length}, read-only for a READ_ONLY region. It stays valid until
-     * {@link #close()}; after close it reads zeros and its writes go nowhere.
+     * capacity {@code length}, read-only for a READ_ONLY region. It reads and writes the file
+     * until {@link #close()}; after close it reads zeros, or what stale writes put there, and
+     * its writes never reach the file. Its region's address range stays mapped until it is
+     * garbage collected.
      */
     public ByteBuffer slice(long index, int length) {
         try {
@@ -315,7 +344,9 @@ public final class MappedRegion implements AutoCloseable {
      * region (the kernel reads what is not cached, in large requests); one read per 64 KiB
      * from Java, each of whose page faults maps a whole fault-around window or large folio of
      * cached pages; then {@code mincore}, and {@code madvise(MADV_POPULATE_READ)} for any page
-     * still missing (on kernels before 5.14, a populated remap of the file range instead).
+     * still missing (on kernels before 5.14, a populated remap of those pages instead, which
+     * drops the {@link #advise advice} given on them). The reads go through views that live
+     * only inside this call, so load leaves nothing for the garbage collector.
      *
      * <p>Why not {@code MADV_POPULATE_READ} alone: it walks the page tables page by page, and
      * on Linux 6.18 with ext4's large folios it took 37 ms for a warm GiB where the reads took
@@ -338,32 +369,9 @@ public final class MappedRegion implements AutoCloseable {
         if (length == 0) {
             return this;
         }
-        memory.advise(Advice.WILL_NEED.ordinal(), index, length);
-        try {
-            touchEveryWindow(index, length);
-        } catch (InternalError e) {
-            // A page past the end of a truncated file: the kernel's populate says so with EFAULT.
-            memory.loadMissing(index, length);
-            throw e;
-        }
-        memory.loadMissing(index, length);
+        memory.load(index, length);
         Reference.reachabilityFence(this);
         return this;
-    }
-
-    /** Pages that one fault maps when they are cached: the kernel's default fault_around_bytes. */
-    private static final int FAULT_AROUND = 64 * 1024;
-    /** Where the reads of {@link #touchEveryWindow} go, so that the JIT keeps them. */
-    private static volatile int touched;
-
-    /** Reads one byte per fault-around window of the range, mapping the cached pages around each. */
-    private void touchEveryWindow(long index, long length) {
-        Chunks c = chunks();
-        int sum = 0;
-        for (long at = index; at < index + length; at += FAULT_AROUND) {
-            sum += chunk(c, at).get((int) (at & mask));
-        }
-        touched = sum;
     }
 
     /** True if every page of the region is resident in memory ({@code mincore}); exact. */
@@ -414,7 +422,9 @@ public final class MappedRegion implements AutoCloseable {
      * Loads the region and locks it in memory ({@code mlock}). A process without
      * CAP_IPC_LOCK cannot lock more than its RLIMIT_MEMLOCK (often 8 MiB); beyond it this
      * throws an {@link UncheckedIOException} whose message names the limit and its value.
-     * On a PRIVATE region, locking makes a private copy of every page.
+     * Pages past the end of a truncated file cannot be locked either (ENOMEM, and the message
+     * says so). After a failure no page of the region is locked. On a PRIVATE region, locking
+     * makes a private copy of every page.
      */
     public MappedRegion lock() {
         checkOpen();
@@ -434,11 +444,14 @@ public final class MappedRegion implements AutoCloseable {
     /**
      * Unmaps the region now and releases the file. Idempotent and thread-safe: a second caller
      * returns when the first is done. Buffers from {@link #slice} and {@link #asByteBuffer}
-     * then read zeros and their writes go nowhere. Native calls already running in other
-     * threads ({@link #load}, {@link #lock}, ...) finish first; close waits for them.
+     * then read zeros, or what stale writes put there, and never reach the file; when the
+     * address range itself is given back is said in the class description. Native calls
+     * already running in other threads ({@link #load}, {@link #lock}, ...) finish first; close
+     * waits for them.
      *
-     * @throws UncheckedIOException if the kernel refuses to replace the mapping (ENOMEM); the
-     *     region counts as closed all the same
+     * @throws UncheckedIOException around a {@link NativeIOException} if the kernel refuses
+     *     both placeholders (private memory, then a memfd); the region then stays open, still
+     *     mapping the file (other threads may have found it closed meanwhile)
      */
     @Override
     public void close() {
@@ -446,15 +459,14 @@ public final class MappedRegion implements AutoCloseable {
             if (closed) {
                 return;
             }
-            closed = true;
-            chunks = null;
+            CHUNKS.setOpaque(this, null); // the buffers are the collector's now
             try {
                 memory.close();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            } finally {
-                cleanable.clean(); // the region's own hold: frees now if nothing else holds it
             }
+            closed = true;
+            cleanable.clean(); // the region's own hold: frees now if nothing else holds it
         }
     }
 
@@ -487,7 +499,7 @@ public final class MappedRegion implements AutoCloseable {
     }
 
     private Chunks chunks() {
-        Chunks c = chunks;
+        Chunks c = (Chunks) CHUNKS.getOpaque(this);
         return c != null ? c : createChunks();
     }
 
@@ -509,8 +521,9 @@ public final class MappedRegion implements AutoCloseable {
                     // A read-only region's memory faults on writes: never hand out a writable view.
                     c[i] = readOnly ? root.asReadOnlyBuffer().order(ByteOrder.nativeOrder()) : root;
                 }
-                chunks = new Chunks(c);
-                return chunks;
+                Chunks made = new Chunks(c);
+                CHUNKS.setOpaque(this, made);
+                return made;
             } finally {
                 Reference.reachabilityFence(this);
             }

@@ -111,7 +111,6 @@ class MappedRegionLargeTest {
             region.putLong(GIB, 1L);
             region.close();
             across.putLong(0, -1L);
-            assertEquals(0, region.size() - 3 * GIB);
             assertArrayEquals(new byte[8], readFile(ch, 2 * GIB - 4, 8), "a stale view writes nowhere");
             assertArrayEquals(longBytes(1L), readFile(ch, GIB, 8));
             String real = path.toRealPath().toString();

@@ -353,6 +353,10 @@ class MappedRegionTest {
                     () -> region.getLong(size - 7), () -> region.putLong(-1, 0),
                     () -> region.get(size - 3, array, 0, 4), () -> region.get(0, array, 13, 4),
                     () -> region.put(size - 3, array, 0, 4), () -> region.put(0, array, -1, 4),
+                    () -> region.get(0, array, 0, -1), () -> region.put(0, array, 0, -1),
+                    () -> region.get(0, array, Integer.MAX_VALUE, 2), () -> region.put(0, array, 1, Integer.MAX_VALUE),
+                    () -> region.get(Long.MAX_VALUE, array, 0, 2), () -> region.put(Long.MAX_VALUE - 1, array, 0, 4),
+                    () -> region.get(size, array, 0, 1), () -> region.put(-1, array, 0, 1),
                     () -> region.slice(size - 3, 4), () -> region.slice(0, -1),
                     () -> region.force(size, 1), () -> region.force(-1, 1),
                     () -> region.isLoaded(1, size), () -> region.residentBytes(size + 1, 0),
@@ -402,14 +406,13 @@ class MappedRegionTest {
                 region.close();
                 region.close();
                 assertFalse(region.isOpen());
-                assertEquals(4 * PAGE, region.size());
-                assertSame(MapMode.READ_WRITE, region.mode());
                 assertTrue(region.toString().contains("closed"), region.toString());
-                List<Executable> calls = List.of(
+                List<Executable> calls = List.of(region::size, region::mode,
                         () -> region.get(0), () -> region.put(0, (byte) 1), () -> region.getLong(0),
                         () -> region.putLong(0, 1), () -> region.get(0, new byte[1], 0, 1),
                         () -> region.put(0, new byte[1], 0, 1), () -> region.slice(0, 1),
                         region::asByteBuffer, region::force, () -> region.force(0, 1), region::load,
+                        () -> region.load(0, 1),
                         region::isLoaded, () -> region.isLoaded(0, 1), () -> region.residentBytes(0, 1),
                         () -> region.advise(MappedRegion.Advice.NORMAL),
                         () -> region.advise(MappedRegion.Advice.NORMAL, 0, 1), region::lock, region::unlock,
@@ -422,7 +425,7 @@ class MappedRegionTest {
     }
 
     @Test
-    void aViewKeptAcrossCloseReadsZerosAndNeverWritesTheFile() throws Exception {
+    void aViewKeptAcrossCloseReadsZerosOrStaleWritesAndNeverWritesTheFile() throws Exception {
         byte[] content = pattern(3 * PAGE);
         Path path = file(content);
         try (FileChannel ch = FileChannel.open(path, READ, WRITE)) {
@@ -440,10 +443,50 @@ class MappedRegionTest {
             assertEquals(0, whole.get(2 * PAGE - 1));
             inChunk.put(0, (byte) 77);
             whole.putLong(100, -1L);
-            assertEquals(77, inChunk.get(0), "writes land in private memory...");
+            assertEquals(77, inChunk.get(0), "writes land in the placeholder...");
+            assertEquals(77, derived.get(0), "...which every stale view of those bytes reads back...");
+            assertEquals(-1L, whole.getLong(100));
             byte[] expected = content.clone();
             expected[5] = 1;
             assertArrayEquals(expected, Files.readAllBytes(path), "...never in the file");
+        }
+    }
+
+    /** VmSize of this process, in bytes. */
+    private static long vmSize() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmSize:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) << 10;
+            }
+        }
+        throw new AssertionError("no VmSize in /proc/self/status");
+    }
+
+    @Test
+    void theAddressRangeIsGivenBackAtCloseOrOnceItsBuffersAreCollected() throws Exception {
+        long size = 1L << 30;
+        long slack = 64L << 20; // other threads of this JVM may map or unmap meanwhile
+        try (FileChannel ch = FileChannel.open(tmp.resolve("sparse.bin"), CREATE, READ, WRITE)) {
+            MappedRegion region = MappedRegion.map(ch, MapMode.READ_WRITE, 0, size);
+            region.load(0, 1 << 20).load(size - 5, 5).advise(MappedRegion.Advice.RANDOM).force(0, PAGE);
+            assertTrue(region.isLoaded(0, 1 << 20));
+            assertEquals(1 << 20, region.residentBytes(0, 1 << 20));
+            long mapped = vmSize();
+            region.close();
+            long unmapped = vmSize();
+            assertTrue(mapped - unmapped > size - slack, "no buffer was made, so close unmaps at once: VmSize "
+                    + mapped + " -> " + unmapped);
+
+            region = MappedRegion.map(ch, MapMode.READ_WRITE, 0, size);
+            region.put(PAGE, (byte) 1);
+            mapped = vmSize();
+            region.close();
+            for (int i = 0; i < 100 && mapped - vmSize() < size - slack; i++) {
+                System.gc();
+                Thread.sleep(100);
+            }
+            assertTrue(mapped - vmSize() > size - slack, "the buffers of get/put were collected, and with them the "
+                    + "placeholder: VmSize " + mapped + " -> " + vmSize());
         }
     }
 

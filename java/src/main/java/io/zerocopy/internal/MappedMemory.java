@@ -1,5 +1,6 @@
 package io.zerocopy.internal;
 
+import io.zerocopy.MappedRegion;
 import io.zerocopy.NativeIOException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,9 +21,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * nothing can become a holder, so the count only falls.
  *
  * <p>Closing while anything but the owner holds the region replaces the file mapping with
- * zero-filled private memory at the same addresses: buffers that still point there read
- * zeros and write nowhere, and the file is released now; the addresses are given back when
- * the last buffer is collected. Closing while only the owner holds it unmaps at once.
+ * zero-filled memory at the same addresses (the placeholder): buffers that still point there
+ * read back only what stale writes put there, never the file, and the file is released now;
+ * the addresses are given back when the last holder lets go (a running call when it returns,
+ * a buffer when it is collected). Closing while only the owner holds it unmaps at once.
+ *
+ * <p>Placeholders that wait for the collector cost address space only (and, under
+ * {@code vm.overcommit_memory=2}, commit charge), which a quiet heap might never give back.
+ * So, as {@code Bits.reserveMemory} does for direct memory, a close that leaves more than
+ * {@link #GC_THRESHOLD} bytes of placeholders in the process, with as many placed since the
+ * last request, calls {@link System#gc()}.
  */
 public final class MappedMemory {
     public static final int READ_ONLY = 0;
@@ -36,11 +44,30 @@ public final class MappedMemory {
     /** One thread for all regions and buffers; its actions only count down. */
     private static final Cleaner CLEANER = Cleaner.create();
 
+    /**
+     * Bytes of placeholders beyond which a close asks for a collection: the system property
+     * {@code io.zerocopy.mappedRegion.gcThreshold}, 1 GiB by default.
+     */
+    private static final long GC_THRESHOLD = Long.getLong("io.zerocopy.mappedRegion.gcThreshold", 1L << 30);
+    /** Bytes of the placeholders in place in this process. */
+    private static final AtomicLong PLACEHOLDER_BYTES = new AtomicLong();
+    /** Bytes of the placeholders put in place since the last System.gc() that close asked for. */
+    private static final AtomicLong PLACED_SINCE_GC = new AtomicLong();
+
+    /** Bytes per temporary view of {@link #load}. */
+    private static final int LOAD_VIEW = 1 << 30;
+    /** Pages that one fault maps when they are cached: the kernel's default fault_around_bytes. */
+    private static final int FAULT_AROUND = 64 * 1024;
+    /** Where the reads of {@link #load} go, so that the JIT keeps them. */
+    private static volatile int touched;
+
     private final long handle;
     /** CLOSED bit | number of holders; starts with the owner's hold. */
     private final AtomicLong state = new AtomicLong(1);
     /** The owner's hold is released once, however often its Cleanable runs or is registered. */
     private final AtomicBoolean ownerReleased = new AtomicBoolean();
+    /** Bytes of this region's placeholder, from its close until it is unmapped; else 0. */
+    private volatile long placeholderBytes;
 
     private MappedMemory(long handle) {
         this.handle = handle;
@@ -84,12 +111,26 @@ public final class MappedMemory {
 
     /**
      * Closes: from now on nothing new can hold the region. If buffers or running calls hold
-     * it, the file mapping is replaced now. The owner's hold stays until its Cleanable runs.
-     * Idempotent.
+     * it, the file mapping is replaced by a placeholder now. The owner's hold stays until its
+     * Cleanable runs. Idempotent. If no placeholder can be mapped, the region is open again
+     * (other threads may have found it closed meanwhile) and this throws.
      */
     public void close() throws IOException {
-        if (markClosed() > 1) {
-            MappedNatives.close(handle);
+        if (markClosed() <= 1) {
+            return;
+        }
+        long bytes;
+        try {
+            bytes = MappedNatives.close(handle);
+        } catch (IOException | RuntimeException | Error e) {
+            state.getAndUpdate(s -> s & ~CLOSED);
+            throw e;
+        }
+        placeholderBytes = bytes;
+        long sinceGc = PLACED_SINCE_GC.addAndGet(bytes);
+        if (PLACEHOLDER_BYTES.addAndGet(bytes) > GC_THRESHOLD && sinceGc > GC_THRESHOLD
+                && PLACED_SINCE_GC.compareAndSet(sinceGc, 0)) {
+            System.gc(); // the buffers' Cleaners then unmap the placeholders that nothing reaches
         }
     }
 
@@ -128,6 +169,7 @@ public final class MappedMemory {
     private void release() {
         if ((state.decrementAndGet() & COUNT) == 0) {
             MappedNatives.free(handle);
+            PLACEHOLDER_BYTES.addAndGet(-placeholderBytes);
         }
     }
 
@@ -168,11 +210,38 @@ public final class MappedMemory {
         });
     }
 
-    public void loadMissing(long index, long length) {
+    /**
+     * {@code MappedRegion.load(index, length)} under one hold: {@code MADV_WILLNEED}, one read
+     * per 64 KiB, then {@code MADV_POPULATE_READ} (or the remap) for the pages still missing.
+     * The reads go through views that only this call knows and that hold nothing: the hold
+     * keeps the addresses mapped while they read, so they leave nothing for the collector.
+     */
+    public void load(long index, long length) {
         holding(() -> {
+            MappedNatives.advise(handle, MappedRegion.Advice.WILL_NEED.ordinal(), index, length);
+            try {
+                touchEveryWindow(index, length);
+            } catch (InternalError e) {
+                // A page past the end of a truncated file: the kernel's populate says so with EFAULT.
+                MappedNatives.loadMissing(handle, index, length);
+                throw e;
+            }
             MappedNatives.loadMissing(handle, index, length);
             return null;
         });
+    }
+
+    /** Reads one byte per fault-around window of the range, mapping the cached pages around each. */
+    private void touchEveryWindow(long index, long length) {
+        int sum = 0;
+        for (long start = index; start < index + length; start += LOAD_VIEW) {
+            int n = (int) Math.min(LOAD_VIEW, index + length - start);
+            ByteBuffer view = MappedNatives.buffer(handle, start, n); // no Cleaner: see load
+            for (int at = 0; at < n; at += FAULT_AROUND) {
+                sum += view.get(at);
+            }
+        }
+        touched = sum;
     }
 
     public boolean isLoaded(long index, long length) {

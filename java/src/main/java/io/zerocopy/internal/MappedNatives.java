@@ -14,11 +14,17 @@ public final class MappedNatives {
     /** Maps the file; returns a region handle. Modes as in {@link MappedMemory}. */
     static native long map(FileChannel channel, int mode, long position, long size) throws IOException;
 
-    /** A new direct buffer (big-endian) over {@code length} bytes of the region from {@code index}. */
+    /**
+     * A new direct buffer (big-endian) over {@code length} bytes of the region from {@code index};
+     * it holds nothing: the caller keeps the region until the buffer is unreachable.
+     */
     static native ByteBuffer buffer(long region, long index, int length);
 
-    /** Replaces the file mapping with zero-filled private memory at the same addresses. */
-    static native void close(long region) throws IOException;
+    /**
+     * Replaces the file mapping with zero-filled memory at the same addresses; returns its
+     * bytes. If that fails, the region stays open and this throws.
+     */
+    static native long close(long region) throws IOException;
 
     /** Unmaps the addresses and frees the handle. Exactly once, when nothing can reach them. */
     static native void free(long region);

@@ -15,9 +15,10 @@ import java.util.zip.CRC32;
 
 /**
  * Four threads read and write a region through its methods, through views kept from before,
- * and through new slices, while the main thread closes it. Prints one line per round:
- * the file's checksum right after close and at the end, and how many stale writes ran.
- * Usage: MappedCloseRace <file> <rounds>
+ * and through new slices, while the main thread closes it (a READ_ONLY region: they only
+ * read). Prints one line per round: the file's checksum before mapping, right after close and
+ * at the end, and how many accesses through views ran after close.
+ * Usage: MappedCloseRace <file> <rounds> <READ_ONLY|READ_WRITE|PRIVATE>
  */
 public final class MappedCloseRace {
     private static final int THREADS = 4;
@@ -26,6 +27,8 @@ public final class MappedCloseRace {
     public static void main(String[] args) throws Exception {
         Path path = Paths.get(args[0]);
         int rounds = Integer.parseInt(args[1]);
+        FileChannel.MapMode mode = mode(args[2]);
+        boolean writable = mode != FileChannel.MapMode.READ_ONLY;
         for (int round = 0; round < rounds; round++) {
             // Odd rounds: a sparse 3 GiB region, cut into chunks, whose slices across the 2 GiB
             // boundary are buffers of their own.
@@ -33,10 +36,12 @@ public final class MappedCloseRace {
             long[] windows = size > Integer.MAX_VALUE ? new long[] {0, (2L << 30) - WINDOW / 2} : new long[] {0};
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                MappedRegion region = MappedRegion.map(ch, FileChannel.MapMode.READ_WRITE, 17, size);
+                ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 17 + size); // sparse: a READ_ONLY map needs the length
+                long before = checksum(ch, windows);
+                MappedRegion region = MappedRegion.map(ch, mode, 17, size);
                 AtomicBoolean closed = new AtomicBoolean();
                 AtomicBoolean stop = new AtomicBoolean();
-                AtomicLong staleWrites = new AtomicLong();
+                AtomicLong staleAccesses = new AtomicLong();
                 AtomicLong refused = new AtomicLong();
                 List<Thread> threads = new ArrayList<>();
                 for (int t = 0; t < THREADS; t++) {
@@ -46,7 +51,8 @@ public final class MappedCloseRace {
                         views.add(region.slice(w, (int) WINDOW));
                     }
                     views.add(size <= Integer.MAX_VALUE ? region.asByteBuffer() : region.slice(0, 1 << 20));
-                    Thread thread = new Thread(() -> hammer(region, windows, views, closed, stop, staleWrites, refused));
+                    Thread thread = new Thread(
+                            () -> hammer(region, writable, windows, views, closed, stop, staleAccesses, refused));
                     threads.add(thread);
                     thread.start();
                 }
@@ -60,16 +66,26 @@ public final class MappedCloseRace {
                     thread.join();
                 }
                 long atEnd = checksum(ch, windows);
-                System.out.println("round " + round + " size " + size + ": checksum after close " + afterClose
-                        + ", at end " + atEnd + ", stale writes " + staleWrites.get() + ", refused calls "
-                        + refused.get() + (afterClose == atEnd ? " STABLE" : " CHANGED"));
+                System.out.println("round " + round + " " + mode + " size " + size + ": checksum before " + before
+                        + ", after close " + afterClose + ", at end " + atEnd + ", stale accesses "
+                        + staleAccesses.get() + ", refused calls " + refused.get()
+                        + (afterClose == atEnd ? " STABLE" : " CHANGED"));
             }
         }
         System.out.println("done");
     }
 
-    private static void hammer(MappedRegion region, long[] windows, List<ByteBuffer> views, AtomicBoolean closed,
-            AtomicBoolean stop, AtomicLong staleWrites, AtomicLong refused) {
+    static FileChannel.MapMode mode(String name) {
+        switch (name) {
+            case "READ_ONLY": return FileChannel.MapMode.READ_ONLY;
+            case "READ_WRITE": return FileChannel.MapMode.READ_WRITE;
+            case "PRIVATE": return FileChannel.MapMode.PRIVATE;
+            default: throw new IllegalArgumentException(name);
+        }
+    }
+
+    private static void hammer(MappedRegion region, boolean writable, long[] windows, List<ByteBuffer> views,
+            AtomicBoolean closed, AtomicBoolean stop, AtomicLong staleAccesses, AtomicLong refused) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         byte[] bytes = new byte[256];
         long sink = 0;
@@ -81,24 +97,28 @@ public final class MappedCloseRace {
             // Views from before close: never an exception, never a crash.
             for (ByteBuffer view : views) {
                 int i = random.nextInt(view.capacity() - 8);
-                view.put(i, value);
-                view.putLong(i, random.nextLong());
-                sink += view.get(i);
+                if (writable) {
+                    view.put(i, value);
+                    view.putLong(i, random.nextLong());
+                }
+                sink += view.get(i) + view.getLong(i + 1);
             }
             if (wasClosed) {
-                staleWrites.addAndGet(views.size());
+                staleAccesses.addAndGet(views.size());
             }
             // The region's own methods: until close they work, after it they refuse.
             try {
-                region.put(base + at, value);
-                sink += region.get(base + at);
-                region.putLong(base + at + 8, random.nextLong());
-                random.nextBytes(bytes);
-                region.put(base + at, bytes, 0, bytes.length);
+                sink += region.get(base + at) + region.getLong(base + at + 8);
                 region.get(base + at, bytes, 0, bytes.length);
                 ByteBuffer slice = region.slice(base + at, 64);
-                slice.put(3, value);
                 sink += slice.get(3);
+                if (writable) {
+                    region.put(base + at, value);
+                    region.putLong(base + at + 8, random.nextLong());
+                    random.nextBytes(bytes);
+                    region.put(base + at, bytes, 0, bytes.length);
+                    slice.put(3, value);
+                }
                 switch (random.nextInt(50)) {
                     case 0: region.force(base + at, 64); break;
                     case 1: sink += region.residentBytes(base, WINDOW); break;

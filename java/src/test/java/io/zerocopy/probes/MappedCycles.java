@@ -12,14 +12,16 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * Map/use/close cycles; prints the lines of /proc/self/maps, the entries of /proc/self/fd, VmRSS
- * and the mappings of the file, after a warm-up and after the cycles.
- * Usage: MappedCycles <file> <cycles> <plain|views>
+ * Map/use/close cycles of 256 KiB; prints the lines of /proc/self/maps, the entries of
+ * /proc/self/fd, VmSize, VmRSS and the mappings of the file after a warm-up and after the
+ * cycles, and the largest VmSize seen during them (sampled every 1,000 cycles). It never calls
+ * System.gc() itself.
+ * Usage: MappedCycles <file> <cycles> <load|views>
  *
- * <p>"plain" maps 256 KiB, loads it, asks isLoaded and closes: no ByteBuffer is made, so every
- * close unmaps at once and nothing depends on the garbage collector. "views" also reads and
- * writes through get/put and a slice: then close leaves the address range to the buffers'
- * Cleaners, so the probe runs System.gc() and waits for them before it measures.
+ * <p>"load" calls load and isLoaded, and in turn residentBytes, advise, lock and unlock, or
+ * force: none of them leaves a buffer behind, so every close unmaps at once. "views" also
+ * reads and writes through get/put and a slice, whose buffers keep the address range until
+ * they are collected: only the collections that close() asks for keep VmSize down there.
  */
 public final class MappedCycles {
     private static final long SIZE = 256L << 10;
@@ -32,25 +34,36 @@ public final class MappedCycles {
         String real = path.toRealPath().toString();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             run(ch, 20_000, views); // warm-up: the JIT's own memory is not ours to count
-            settle(views, real);
             print("before", real);
             long start = System.nanoTime();
-            run(ch, cycles, views);
+            long peak = run(ch, cycles, views);
             long elapsed = System.nanoTime() - start;
             System.out.println("cycles " + cycles + " took " + elapsed / 1_000_000 + " ms ("
                     + elapsed / cycles + " ns each)");
-            settle(views, real);
+            System.out.println("peak: vmSizeKb " + peak);
             print("after", real);
         }
         System.out.println("done");
     }
 
-    private static void run(FileChannel ch, int cycles, boolean views) throws IOException {
+    /** Runs the cycles; returns the largest VmSize seen, in kB. */
+    private static long run(FileChannel ch, int cycles, boolean views) throws IOException {
         long sink = 0;
+        long peak = 0;
         for (int i = 0; i < cycles; i++) {
             try (MappedRegion region = MappedRegion.map(ch, FileChannel.MapMode.READ_WRITE, i % 4096, SIZE)) {
                 region.load();
                 sink += region.isLoaded() ? 1 : 0;
+                switch (i % 4) { // the other calls that make no buffer, in turn
+                    case 0: sink += region.residentBytes(0, SIZE); break;
+                    case 1: region.advise(MappedRegion.Advice.SEQUENTIAL); break;
+                    case 2: region.lock().unlock(); break;
+                    default:
+                        if (!views) {
+                            region.force(); // after the puts of "views", a write to the disk each time
+                        }
+                        break;
+                }
                 if (views) {
                     region.put(i % SIZE, (byte) i);
                     sink += region.get(SIZE - 1);
@@ -58,42 +71,30 @@ public final class MappedCycles {
                     sink += slice.getLong(8);
                 }
             }
+            if (i % 1000 == 0) {
+                peak = Math.max(peak, status("VmSize:"));
+            }
         }
         if (sink == 42) {
             System.out.print("");
         }
-    }
-
-    /**
-     * For the view cycles: collects garbage until the buffers' Cleaners have unmapped every
-     * address range, that is until /proc/self/maps stops shrinking (10 s at most).
-     */
-    private static void settle(boolean views, String file) throws Exception {
-        if (!views) {
-            return;
-        }
-        int last = -1;
-        int stable = 0;
-        for (int i = 0; i < 200 && stable < 5; i++) {
-            System.gc();
-            Thread.sleep(50);
-            int now = Files.readAllLines(Paths.get("/proc/self/maps")).size();
-            stable = now == last && fileMappings(file) == 0 ? stable + 1 : 0;
-            last = now;
-        }
+        return peak;
     }
 
     private static long fileMappings(String file) throws IOException {
         return Files.readAllLines(Paths.get("/proc/self/maps")).stream().filter(l -> l.endsWith(file)).count();
     }
 
+    /** A "kB" line of /proc/self/status, such as VmSize. */
+    private static long status(String key) throws IOException {
+        return Files.readAllLines(Paths.get("/proc/self/status")).stream().filter(l -> l.startsWith(key))
+                .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(-1L);
+    }
+
     private static void print(String when, String file) throws IOException {
         List<String> maps = Files.readAllLines(Paths.get("/proc/self/maps"));
         String[] fds = new File("/proc/self/fd").list();
-        long rssKb = Files.readAllLines(Paths.get("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("VmRSS:")).map(l -> Long.parseLong(l.replaceAll("\\D", "")))
-                .findFirst().orElse(-1L);
-        System.out.println(when + ": maps " + maps.size() + " fds " + fds.length + " rssKb " + rssKb
-                + " fileMappings " + fileMappings(file));
+        System.out.println(when + ": maps " + maps.size() + " fds " + fds.length + " vmSizeKb "
+                + status("VmSize:") + " rssKb " + status("VmRSS:") + " fileMappings " + fileMappings(file));
     }
 }

@@ -11,7 +11,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Prints whether this process has CAP_IPC_LOCK, then locks a 64 MiB region and prints what
- * happened: "locked", or the exception with errno and syscall.
+ * happened: "locked", or the exception with errno and syscall; then the same, prefixed
+ * "truncated: ", for a 4 MiB region whose file was truncated to 0.
  * Usage: MappedLockLimit <file>
  */
 public final class MappedLockLimit {
@@ -37,6 +38,21 @@ public final class MappedLockLimit {
                 System.out.println("message " + e.getMessage());
             }
             region.get(0); // the region is still fine
+        }
+        // Within the limit, but past the end of a truncated file: not the limit's fault.
+        Path small = Paths.get(args[0] + ".truncated");
+        Files.write(small, new byte[4 << 20]);
+        try (FileChannel ch = FileChannel.open(small, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                MappedRegion region = MappedRegion.map(ch, FileChannel.MapMode.READ_WRITE, 0, 4L << 20)) {
+            ch.truncate(0);
+            try {
+                region.lock();
+                System.out.println("truncated: locked");
+            } catch (UncheckedIOException e) {
+                NativeIOException cause = (NativeIOException) e.getCause();
+                System.out.println("truncated: errno " + cause.errno() + " syscall " + cause.syscall());
+                System.out.println("truncated: message " + e.getMessage());
+            }
         }
         System.out.println("done");
     }
