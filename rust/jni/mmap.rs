@@ -51,7 +51,8 @@ pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_map<'local>(
         if !readable {
             return Err(BridgeError::non_readable());
         }
-        // Safety: the channel is open and keeps its descriptor for the length of this call.
+        // Safety: the channel is open, and Java registered this thread with it (JdkChannels):
+        // the JDK does not close its descriptor before this call has returned.
         let fd = unsafe { BorrowedFd::borrow_raw(fd) };
         // As the JDK: a short file is extended if the channel (not the mode) is writable.
         if mmap::file_len(fd)? < end as u64 {

@@ -71,6 +71,22 @@ class MappedRegionTest {
         return buf.array();
     }
 
+    /** As FileChannel.map: an interrupted thread gets ClosedByInterruptException, the channel closed. */
+    @Test
+    void anInterruptedThreadCannotMapAsWithTheJdk() throws Exception {
+        Path path = file(pattern(PAGE));
+        for (boolean jdk : new boolean[] {true, false}) {
+            try (FileChannel ch = FileChannel.open(path, READ)) {
+                Thread.currentThread().interrupt();
+                Executable map = jdk ? () -> ch.map(MapMode.READ_ONLY, 0, PAGE)
+                        : () -> MappedRegion.map(ch, MapMode.READ_ONLY, 0, PAGE).close();
+                assertThrows(java.nio.channels.ClosedByInterruptException.class, map, jdk ? "JDK" : "ours");
+                assertTrue(Thread.interrupted(), "the interrupt status stays set");
+                assertFalse(ch.isOpen());
+            }
+        }
+    }
+
     @Test
     void theSameBytesAsMappedByteBufferAtUnalignedPositions() throws Exception {
         byte[] content = pattern(16 * PAGE + 123);
@@ -465,7 +481,7 @@ class MappedRegionTest {
     @Test
     void theAddressRangeIsGivenBackAtCloseOrOnceItsBuffersAreCollected() throws Exception {
         long size = 1L << 30;
-        long slack = 64L << 20; // other threads of this JVM may map or unmap meanwhile
+        long slack = 128L << 20; // other threads of this JVM may map or unmap meanwhile
         try (FileChannel ch = FileChannel.open(tmp.resolve("sparse.bin"), CREATE, READ, WRITE)) {
             MappedRegion region = MappedRegion.map(ch, MapMode.READ_WRITE, 0, size);
             region.load(0, 1 << 20).load(size - 5, 5).advise(MappedRegion.Advice.RANDOM).force(0, PAGE);

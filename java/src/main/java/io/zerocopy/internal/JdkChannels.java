@@ -39,6 +39,12 @@ public final class JdkChannels {
         long run(boolean sourceBlocking, boolean targetBlocking) throws IOException;
     }
 
+    /** A native call on one file channel. */
+    @FunctionalInterface
+    public interface FileCall {
+        long run() throws IOException;
+    }
+
     // The order of the natives' table in rust/jni/channels.rs (HOOKS).
     private static final MethodHandle[] HOOKS = hooks();
 
@@ -123,6 +129,22 @@ public final class JdkChannels {
             closeQuietly(source, e);
             closeQuietly(target, e);
             throw e;
+        }
+    }
+
+    /**
+     * Runs {@code call} with {@code file} (a {@linkplain #isDirect direct} file channel)
+     * registered, as the JDK registers its own {@code FileChannel.map}.
+     */
+    public static long runOnFile(Channel file, FileCall call) throws IOException {
+        boolean completed = false;
+        int token = beginFile(file);
+        try {
+            long result = call.run();
+            completed = true;
+            return result;
+        } finally {
+            end(file, false, token, completed);
         }
     }
 

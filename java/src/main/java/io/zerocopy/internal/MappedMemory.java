@@ -81,7 +81,7 @@ public final class MappedMemory {
     public static MappedMemory map(FileChannel channel, int mode, long position, long size) throws IOException {
         long handle;
         try {
-            handle = MappedNatives.map(channel, mode, position, size);
+            handle = mapOnce(channel, mode, position, size);
         } catch (NativeIOException e) {
             if (e.errno() != ENOMEM) {
                 throw e;
@@ -92,9 +92,21 @@ public final class MappedMemory {
             } catch (InterruptedException x) {
                 Thread.currentThread().interrupt();
             }
-            handle = MappedNatives.map(channel, mode, position, size);
+            handle = mapOnce(channel, mode, position, size);
         }
         return new MappedMemory(handle);
+    }
+
+    /**
+     * One native map, registered with the channel as the JDK's map is: a concurrent close waits
+     * for it (the descriptor cannot become another file's meanwhile), an interrupt gives
+     * ClosedByInterruptException. A channel of another class gets the native's exception.
+     */
+    private static long mapOnce(FileChannel channel, int mode, long position, long size) throws IOException {
+        if (!JdkChannels.isDirect(channel)) {
+            return MappedNatives.map(channel, mode, position, size);
+        }
+        return JdkChannels.runOnFile(channel, () -> MappedNatives.map(channel, mode, position, size));
     }
 
     /**
