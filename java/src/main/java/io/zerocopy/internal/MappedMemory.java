@@ -8,6 +8,7 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,10 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * a buffer when it is collected). Closing while only the owner holds it unmaps at once.
  *
  * <p>Placeholders that wait for the collector cost address space only (and, under
- * {@code vm.overcommit_memory=2}, commit charge), which a quiet heap might never give back.
- * So, as {@code Bits.reserveMemory} does for direct memory, a close that leaves more than
- * {@link #GC_THRESHOLD} bytes of placeholders in the process, with as many placed since the
- * last request, calls {@link System#gc()}.
+ * {@code vm.overcommit_memory=2}, commit charge) and an entry of /proc/self/maps each where they
+ * do not merge, which a quiet heap might never give back. So, as {@code Bits.reserveMemory}
+ * does for direct memory, a close that leaves more than {@link #GC_THRESHOLD} bytes or
+ * {@link #GC_COUNT} placeholders in the process, with as many placed since the last request,
+ * calls {@link System#gc()}.
  */
 public final class MappedMemory {
     public static final int READ_ONLY = 0;
@@ -46,13 +48,19 @@ public final class MappedMemory {
 
     /**
      * Bytes of placeholders beyond which a close asks for a collection: the system property
-     * {@code io.zerocopy.mappedRegion.gcThreshold}, 1 GiB by default.
+     * {@code io.zerocopy.mappedRegion.gcThreshold}, 1 TiB by default. Address space, not memory
+     * (x86-64 gives a process 128 TiB): low enough that it cannot run out, high enough that
+     * closing regions of 1 GiB does not collect at every close.
      */
-    private static final long GC_THRESHOLD = Long.getLong("io.zerocopy.mappedRegion.gcThreshold", 1L << 30);
-    /** Bytes of the placeholders in place in this process. */
+    private static final long GC_THRESHOLD = Long.getLong("io.zerocopy.mappedRegion.gcThreshold", 1L << 40);
+    /** Placeholders beyond which a close asks for a collection: a quarter of the default vm.max_map_count. */
+    private static final int GC_COUNT = 16_384;
+    /** Bytes and number of the placeholders in place in this process. */
     private static final AtomicLong PLACEHOLDER_BYTES = new AtomicLong();
-    /** Bytes of the placeholders put in place since the last System.gc() that close asked for. */
+    private static final AtomicInteger PLACEHOLDERS = new AtomicInteger();
+    /** Bytes and number of the placeholders put in place since the last System.gc() that close asked for. */
     private static final AtomicLong PLACED_SINCE_GC = new AtomicLong();
+    private static final AtomicInteger COUNTED_SINCE_GC = new AtomicInteger();
 
     /** Bytes per temporary view of {@link #load}. */
     private static final int LOAD_VIEW = 1 << 30;
@@ -138,10 +146,16 @@ public final class MappedMemory {
             state.getAndUpdate(s -> s & ~CLOSED);
             throw e;
         }
+        if (bytes == 0) {
+            return;
+        }
         placeholderBytes = bytes;
-        long sinceGc = PLACED_SINCE_GC.addAndGet(bytes);
-        if (PLACEHOLDER_BYTES.addAndGet(bytes) > GC_THRESHOLD && sinceGc > GC_THRESHOLD
-                && PLACED_SINCE_GC.compareAndSet(sinceGc, 0)) {
+        long bytesSinceGc = PLACED_SINCE_GC.addAndGet(bytes);
+        int countSinceGc = COUNTED_SINCE_GC.incrementAndGet();
+        boolean tooMuch = PLACEHOLDER_BYTES.addAndGet(bytes) > GC_THRESHOLD && bytesSinceGc > GC_THRESHOLD;
+        boolean tooMany = PLACEHOLDERS.incrementAndGet() > GC_COUNT && countSinceGc > GC_COUNT;
+        if ((tooMuch || tooMany) && PLACED_SINCE_GC.compareAndSet(bytesSinceGc, 0)) {
+            COUNTED_SINCE_GC.set(0);
             System.gc(); // the buffers' Cleaners then unmap the placeholders that nothing reaches
         }
     }
@@ -181,7 +195,10 @@ public final class MappedMemory {
     private void release() {
         if ((state.decrementAndGet() & COUNT) == 0) {
             MappedNatives.free(handle);
-            PLACEHOLDER_BYTES.addAndGet(-placeholderBytes);
+            if (placeholderBytes > 0) {
+                PLACEHOLDER_BYTES.addAndGet(-placeholderBytes);
+                PLACEHOLDERS.decrementAndGet();
+            }
         }
     }
 
