@@ -378,8 +378,13 @@ impl<'a> Ends<'a> {
     /// After EINTR or a while of waiting: fails with EBADF when an owner has closed its
     /// channel meanwhile (its close is what signalled this thread).
     fn check_open(&self) -> Result<()> {
+        self.check_open_of(&[Side::Source, Side::Target])
+    }
+
+    /// [`check_open`](Self::check_open) of some ends only.
+    fn check_open_of(&self, sides: &[Side]) -> Result<()> {
         let closed =
-            [self.source, self.target].iter().any(|end| end.still_open.is_some_and(|open| !open()));
+            sides.iter().any(|&side| self.end(side).still_open.is_some_and(|open| !open()));
         if closed {
             return Err(Error::new("transfer", libc::EBADF)
                 .with_context("a channel was closed by another thread during the transfer"));
@@ -475,7 +480,7 @@ fn wait_until_ready(ends: &Ends, waits: &[(Side, libc::c_short)]) -> Result<bool
             if !end.blocking {
                 return Ok(false);
             }
-            wait_for(ends, end.fd, events)?;
+            wait_for(ends, &[Side::Source, Side::Target], end.fd, events)?;
             return Ok(true);
         }
     }
@@ -486,8 +491,9 @@ fn wait_until_ready(ends: &Ends, waits: &[(Side, libc::c_short)]) -> Result<bool
     Ok(true)
 }
 
-/// Waits until `fd` is ready for `events`, checking between slices that the channels are open.
-fn wait_for(ends: &Ends, fd: BorrowedFd, events: libc::c_short) -> Result<()> {
+/// Waits until `fd` is ready for `events`, checking between slices that the channels of
+/// `sides` are open.
+fn wait_for(ends: &Ends, sides: &[Side], fd: BorrowedFd, events: libc::c_short) -> Result<()> {
     loop {
         match io::poll(fd, events, WAIT_SLICE) {
             Ok(true) => return Ok(()),
@@ -495,7 +501,7 @@ fn wait_for(ends: &Ends, fd: BorrowedFd, events: libc::c_short) -> Result<()> {
             Err(e) if e.errno == libc::EINTR => {}
             Err(e) => return Err(e),
         }
-        ends.check_open()?;
+        ends.check_open_of(sides)?;
     }
 }
 
@@ -570,8 +576,9 @@ fn through_pipe(
 }
 
 /// Moves `n` bytes out of the pipe into the target (at `offset` for a file). The bytes are out
-/// of their source already, so a full target is waited for whatever its mode, and a file that
-/// refuses splice gets them through read and write.
+/// of their source already, so a full target is waited for whatever its mode, a closed source
+/// does not stop them (only a closed target does), and a file that refuses splice gets them
+/// through read and write.
 fn drain_pipe(ends: &mut Ends, pipe: &Pipe, n: u64, mut offset: Option<&mut i64>) -> Result<()> {
     let mut left = n;
     while left > 0 {
@@ -580,8 +587,10 @@ fn drain_pipe(ends: &mut Ends, pipe: &Pipe, n: u64, mut offset: Option<&mut i64>
                 return Err(Error::new("splice", libc::EIO).with_context("the target took nothing"))
             }
             Ok(m) => left -= m as u64,
-            Err(e) if e.errno == libc::EINTR => ends.check_open()?,
-            Err(e) if e.errno == libc::EAGAIN => wait_for(ends, ends.target(), libc::POLLOUT)?,
+            Err(e) if e.errno == libc::EINTR => ends.check_open_of(&[Side::Target])?,
+            Err(e) if e.errno == libc::EAGAIN => {
+                wait_for(ends, &[Side::Target], ends.target(), libc::POLLOUT)?
+            }
             Err(e) if is_unsupported(&e) && ends.target.kind == Kind::File => {
                 let Some(offset) = offset.as_deref_mut() else { return Err(e) };
                 let lost = Cell::new(false);

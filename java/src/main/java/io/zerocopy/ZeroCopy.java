@@ -105,10 +105,8 @@ public final class ZeroCopy {
             throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(source, target);
-        long result = JdkChannels.isDirect(source) && JdkChannels.isDirect(target)
-                ? JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
-                        TransferNatives.transferTo(source, position, count, target, targetBlocking))
-                : TransferNatives.transferTo(source, position, count, target, false);
+        long result = JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
+                TransferNatives.transferTo(source, position, count, target, targetBlocking));
         if (result == TransferNatives.NOT_DIRECT) {
             return count(TransferPath.BUFFERED, BufferedTransfer.transferTo(source, position, count, target));
         }
@@ -150,12 +148,9 @@ public final class ZeroCopy {
         ByteBuffer direct = header.isDirect() ? header : null;
         byte[] heap = direct != null ? null : header.hasArray() ? header.array() : copy(header);
         int headerOffset = heap == null ? offset : header.hasArray() ? header.arrayOffset() + offset : 0;
-        long result = JdkChannels.isDirect(source) && JdkChannels.isDirect(target)
-                ? JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
-                        TransferNatives.transferToWithHeader(direct, heap, headerOffset, length, source, position,
-                                count, target, targetBlocking))
-                : TransferNatives.transferToWithHeader(direct, heap, headerOffset, length, source, position, count,
-                        target, false);
+        long result = JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
+                TransferNatives.transferToWithHeader(direct, heap, headerOffset, length, source, position, count,
+                        target, targetBlocking));
         if (result == TransferNatives.NOT_DIRECT) {
             int sent = BufferedTransfer.writeHeader(header, target);
             long file = sent < length ? 0 : BufferedTransfer.transferTo(source, position, count, target);
@@ -194,10 +189,8 @@ public final class ZeroCopy {
             throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(target, source);
-        long result = JdkChannels.isDirect(source) && JdkChannels.isDirect(target)
-                ? JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
-                        TransferNatives.transferFrom(source, sourceBlocking, target, position, count))
-                : TransferNatives.transferFrom(source, false, target, position, count);
+        long result = JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
+                TransferNatives.transferFrom(source, sourceBlocking, target, position, count));
         if (result == TransferNatives.NOT_DIRECT) {
             return count(TransferPath.BUFFERED, BufferedTransfer.transferFrom(source, target, position, count));
         }
@@ -226,10 +219,8 @@ public final class ZeroCopy {
     public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(source, target);
-        long result = JdkChannels.isStream(source) && JdkChannels.isStream(target)
-                ? JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
-                        TransferNatives.relay(source, sourceBlocking, target, targetBlocking, count))
-                : TransferNatives.relay(source, false, target, false, count);
+        long result = JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
+                TransferNatives.relay(source, sourceBlocking, target, targetBlocking, count));
         if (result == TransferNatives.NOT_DIRECT) {
             return count(TransferPath.BUFFERED, BufferedTransfer.relay(source, target, count));
         }

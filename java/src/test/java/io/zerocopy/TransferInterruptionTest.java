@@ -104,6 +104,7 @@ class TransferInterruptionTest {
                 outcome.complete(new Outcome(value, Thread.currentThread().isInterrupted()));
             });
             worker[0].start();
+            awaitNativeCall(worker[0]);
             Thread.sleep(300); // blocked in the kernel by now
             assertFalse(outcome.isDone(), () -> "did not block: " + outcome.join().value);
             if (disruption == Disruption.INTERRUPT) {
@@ -126,6 +127,19 @@ class TransferInterruptionTest {
         assertEquals(Long.class, outcome.type(), String.valueOf(outcome.value));
         long moved = (Long) outcome.value;
         assertTrue(moved > 0 && moved < all, moved + " of " + all);
+    }
+
+    /** Waits until {@code thread} is inside a native method (a system call), at most 10 s. */
+    private static void awaitNativeCall(Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            StackTraceElement[] stack = thread.getStackTrace();
+            if (stack.length > 0 && stack[0].isNativeMethod()) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError("the transfer never reached a system call");
     }
 
     @Test
@@ -190,23 +204,32 @@ class TransferInterruptionTest {
     }
 
     /**
-     * Closing the source ends a relay with what it delivered; closing the target while bytes taken
-     * from the source wait in the thread's pipe loses them, which is an exception, never a count.
+     * Closing the source ends a relay once the bytes taken from it are delivered, and it returns
+     * them; closing the target while such bytes wait in the thread's pipe loses them, which is an
+     * exception, never a count.
      */
     @Test
     void closingEitherSocketEndsARelay() throws Exception {
+        byte[] data = Bytes.pattern(SIZE, 5);
         for (boolean closeSource : new boolean[] {true, false}) {
             try (Sockets.Pair in = Sockets.pair(); Sockets.Pair out = Sockets.pair(64 * 1024)) {
                 // More than out can take: the relay blocks on it.
-                onThread(() -> in.client.write(ByteBuffer.wrap(Bytes.pattern(SIZE, 5))));
+                onThread(() -> in.client.write(ByteBuffer.wrap(data)));
                 CompletableFuture<Object> relayed = onThread(() -> ZeroCopy.relay(in.server, out.client, Long.MAX_VALUE));
+                Sockets.awaitQueued(out.server, 1); // the relay delivers: past its first read
                 Thread.sleep(300);
                 Channel closed = closeSource ? in.server : out.client;
                 closed.close();
-                Object outcome = relayed.get(20, TimeUnit.SECONDS);
                 if (closeSource) {
+                    CompletableFuture<byte[]> received = Bytes.drain(out.server);
+                    Object outcome = relayed.get(20, TimeUnit.SECONDS);
                     assertPartial(new Outcome(outcome, false), SIZE);
+                    out.client.shutdownOutput();
+                    byte[] bytes = received.get(20, TimeUnit.SECONDS);
+                    assertEquals(outcome, (long) bytes.length, "every byte taken was delivered");
+                    assertArrayEquals(Arrays.copyOf(data, bytes.length), bytes);
                 } else {
+                    Object outcome = relayed.get(20, TimeUnit.SECONDS);
                     assertEquals(AsynchronousCloseException.class, outcome.getClass(), String.valueOf(outcome));
                 }
             }

@@ -100,15 +100,20 @@ public final class JdkChannels {
     }
 
     /** Whether this is a direct socket or pipe end. */
-    public static boolean isStream(Channel channel) {
+    private static boolean isStream(Channel channel) {
         return is(SOCKET, channel) || is(SINK, channel) || is(SOURCE, channel);
     }
 
     /**
      * Runs {@code transfer} with {@code source} registered for reading and {@code target} for
-     * writing, as the JDK registers its own I/O; both must be {@linkplain #isDirect direct}.
+     * writing, as the JDK registers its own I/O. If either is not {@linkplain #isDirect direct},
+     * runs it unregistered, told that neither blocks: the natives then only check their
+     * arguments and answer "not direct", touching no descriptor.
      */
     public static long run(Channel source, Channel target, Transfer transfer) throws IOException {
+        if (!isDirect(source) || !isDirect(target)) {
+            return transfer.run(false, false);
+        }
         boolean completed = false;
         try {
             int from = begin(source, false);
