@@ -205,8 +205,9 @@ public final class ZeroCopy {
      * source until it has nothing more. Bytes taken from the source are always delivered before
      * the call returns: between two sockets they pass through a pipe kept per thread, and a
      * non-blocking target that fills up is waited for until that pipe is empty again (at most
-     * one pipe's worth, 1 MiB by default). Other channels are copied through a buffer, counted
-     * as {@link TransferPath#BUFFERED}.
+     * one pipe's worth, 1 MiB by default). Closing the source ends the call once they are
+     * delivered; closing the target loses them, which throws. Other channels are copied
+     * through a buffer, counted as {@link TransferPath#BUFFERED}.
      *
      * @return the number of bytes moved; 0 at end of stream
      * @throws IllegalArgumentException if {@code count} is negative
