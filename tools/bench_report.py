@@ -294,6 +294,7 @@ def machine(records, settings_by_jdk):
             r["memory"] = f"{int(amount[0]) / (1 << 20):.1f} GiB"
     same_for_all("memory", "memory")
     same_for_all("kernel", "kernel")
+    same_for_all("page cache (JMH data files)", "pageCache")
     for jdk in JDKS:
         s = settings_by_jdk.get(jdk)
         if s:  # as the JMH run itself reported it
@@ -646,6 +647,13 @@ def main():
                "measured JMH iterations; criterion's median), every ratio compares results of the same "
                "run. Page cache warm, loopback TCP; how each benchmark works is in its source "
                "(`java/src/jmh*`, `benches/`).", "",
+               "**Page cache.** Before each JMH trial the data files are put into the page cache the "
+               "same way (the machine table says which): `readahead`, evicted and read back "
+               "sequentially, so the cache holds them in the large folios that readahead makes, as "
+               "for a file first read from disk; or `written`, written anew, as a log segment just "
+               "appended. Mapping a file cached in small folios costs several times more than in large "
+               "ones, so a cache left as earlier work happened to leave it would move the map "
+               "results from run to run. criterion's files are not reset this way.", "",
                "**Order and fairness.** JMH runs the benchmarks one after another, in order of name "
                "(each in its own forks); it cannot interleave them. So that no benchmark pays for the "
                "one before it, every trial starts with `sync`: dirty pages that an earlier benchmark "

@@ -21,6 +21,16 @@ final class BenchFiles {
 
     private static final Path DIR = Paths.get(System.getProperty("zerocopy.bench.dir", "build/bench-data"));
 
+    /**
+     * How a file's pages enter the page cache before each trial ({@code -Dzerocopy.bench.pageCache}).
+     * It matters: mapping a 1 GiB file costs several times more when the cache holds it in 4 KiB
+     * folios than in the large folios that readahead makes, so a cache left as an earlier run
+     * happened to leave it gives results that differ from run to run.
+     * {@code readahead} (default): evicted and read back sequentially, as a file first read
+     * from disk; {@code written}: written anew, as a log segment just appended.
+     */
+    static final String PAGE_CACHE = System.getProperty("zerocopy.bench.pageCache", "readahead");
+
     private BenchFiles() {}
 
     /** {@code source-<size>.bin}: see {@link #data(String, long)}. */
@@ -29,15 +39,28 @@ final class BenchFiles {
     }
 
     /**
-     * A file of exactly {@code size} pseudo-random bytes, created if missing, then read through
-     * once so that its pages are in the page cache: every benchmark here runs on a warm cache.
+     * A file of exactly {@code size} pseudo-random bytes, created if missing, with all its pages
+     * in the page cache as {@link #PAGE_CACHE} says: every benchmark here runs on a warm cache.
      */
     static Path data(String name, long size) throws IOException {
         Path file = DIR.resolve(name + "-" + size + ".bin");
-        if (!Files.exists(file) || Files.size(file) != size) {
-            create(file, size);
+        boolean exists = Files.exists(file) && Files.size(file) == size;
+        switch (PAGE_CACHE) {
+            case "readahead":
+                if (!exists) {
+                    create(file, size);
+                }
+                flushDirtyPages(); // eviction skips dirty pages
+                run("dd", "if=" + file, "iflag=nocache", "count=0", "status=none"); // POSIX_FADV_DONTNEED
+                readThrough(file, size);
+                break;
+            case "written":
+                create(file, size);
+                break;
+            default:
+                throw new IllegalArgumentException("zerocopy.bench.pageCache=" + PAGE_CACHE
+                        + ": expected readahead or written");
         }
-        readThrough(file, size);
         return file;
     }
 
@@ -47,14 +70,18 @@ final class BenchFiles {
      * during this one's measurement, slowing whichever benchmark happens to run next.
      */
     static void flushDirtyPages() throws IOException {
+        run("sync");
+    }
+
+    private static void run(String... command) throws IOException {
         try {
-            int status = new ProcessBuilder("sync").inheritIO().start().waitFor();
+            int status = new ProcessBuilder(command).inheritIO().start().waitFor();
             if (status != 0) {
-                throw new IOException("sync exited with " + status);
+                throw new IOException(String.join(" ", command) + " exited with " + status);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for sync", e);
+            throw new IOException("interrupted while waiting for " + command[0], e);
         }
     }
 
