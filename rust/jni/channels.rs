@@ -96,55 +96,58 @@ const PIPE_SOURCE: &str = "sun/nio/ch/SourceChannelImpl";
 const LOCK: &str = "Ljava/util/concurrent/locks/ReentrantLock;";
 
 /// Looks up the classes, fields and hooks once. Unknown JDK classes are left out, not an error.
+///
+/// JNI promises a native method only 16 local references: the lookups run in a frame of their
+/// own, and each hook in a smaller one, so that none outlives its use.
 pub(crate) fn cache_ids(env: &mut Env) -> BridgeResult<()> {
     if IDS.get().is_some() {
         return Ok(());
     }
-    let channel = env.find_class(jni_str!("java/nio/channels/Channel"))?;
-    let is_open = env.get_method_id(&channel, jni_str!("isOpen"), jni_sig!("()Z"))?;
-    let descriptor = env.find_class(jni_str!("java/io/FileDescriptor"))?;
-    let descriptor_fd = env.get_field_id(&descriptor, jni_str!("fd"), jni_sig!("I"))?;
-    let descriptor_append = env.get_field_id(&descriptor, jni_str!("append"), jni_sig!("Z"))?;
-    let hooks = make_hooks(env)?;
-    let mut complete = |range: Range<usize>| -> BridgeResult<bool> {
-        for i in range {
-            if hooks.get_element(env, i)?.is_null() {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    };
-    let hooked = [
-        complete(FILE_HOOKS)?,
-        complete(SOCKET_HOOKS)?,
-        complete(PIPE_SINK_HOOKS)?,
-        complete(PIPE_SOURCE_HOOKS)?,
-    ];
-    let file = fd_class(env, FILE_CHANNEL).filter(|_| hooked[0]).and_then(|fd_class| {
-        let readable = env.get_field_id(&fd_class.class, jni_str!("readable"), jni_sig!("Z"));
-        let writable = env.get_field_id(&fd_class.class, jni_str!("writable"), jni_sig!("Z"));
-        Some(FileChannelIds { fd_class, readable: readable.ok()?, writable: writable.ok()? })
-    });
-    let socket = fd_class(env, SOCKET_CHANNEL).filter(|_| hooked[1]);
-    let pipe_sink = fd_class(env, PIPE_SINK).filter(|_| hooked[2]);
-    let pipe_source = fd_class(env, PIPE_SOURCE).filter(|_| hooked[3]);
-    let ids = Ids {
-        is_open,
-        hooks: env.new_global_ref(&hooks)?,
-        file,
-        socket,
-        pipe_sink,
-        pipe_source,
-        descriptor_fd,
-        descriptor_append,
-    };
-    let _ = IDS.set(ids);
-    Ok(())
+    env.with_local_frame(32, |env| -> BridgeResult<()> {
+        let channel = env.find_class(jni_str!("java/nio/channels/Channel"))?;
+        let is_open = env.get_method_id(&channel, jni_str!("isOpen"), jni_sig!("()Z"))?;
+        let descriptor = env.find_class(jni_str!("java/io/FileDescriptor"))?;
+        let descriptor_fd = env.get_field_id(&descriptor, jni_str!("fd"), jni_sig!("I"))?;
+        let descriptor_append = env.get_field_id(&descriptor, jni_str!("append"), jni_sig!("Z"))?;
+        let (hooks, found) = make_hooks(env)?;
+        let complete = |range: Range<usize>| found[range].iter().all(|&f| f);
+        let file =
+            fd_class(env, FILE_CHANNEL).filter(|_| complete(FILE_HOOKS)).and_then(|fd_class| {
+                let readable =
+                    env.get_field_id(&fd_class.class, jni_str!("readable"), jni_sig!("Z"));
+                let writable =
+                    env.get_field_id(&fd_class.class, jni_str!("writable"), jni_sig!("Z"));
+                Some(FileChannelIds {
+                    fd_class,
+                    readable: readable.ok()?,
+                    writable: writable.ok()?,
+                })
+            });
+        let socket = fd_class(env, SOCKET_CHANNEL).filter(|_| complete(SOCKET_HOOKS));
+        let pipe_sink = fd_class(env, PIPE_SINK).filter(|_| complete(PIPE_SINK_HOOKS));
+        let pipe_source = fd_class(env, PIPE_SOURCE).filter(|_| complete(PIPE_SOURCE_HOOKS));
+        let ids = Ids {
+            is_open,
+            hooks: env.new_global_ref(&hooks)?,
+            file,
+            socket,
+            pipe_sink,
+            pipe_source,
+            descriptor_fd,
+            descriptor_append,
+        };
+        let _ = IDS.set(ids);
+        Ok(())
+    })
 }
 
 /// The method handles of [`HOOKS`], made with the JDK's trusted lookup (which may reach
 /// private members) and handed to Java one by one; the lookup itself never leaves native code.
-fn make_hooks<'local>(env: &mut Env<'local>) -> BridgeResult<JObjectArray<'local>> {
+/// Also says which of them this JDK has.
+fn make_hooks<'local>(
+    env: &mut Env<'local>,
+) -> BridgeResult<(JObjectArray<'local>, [bool; HOOKS.len()])> {
+    let mut found = [false; HOOKS.len()];
     let handles = env.find_class(jni_str!("java/lang/invoke/MethodHandle"))?;
     let array = env.new_object_array(HOOKS.len() as i32, &handles, JObject::null())?;
     let lookup = env
@@ -156,15 +159,23 @@ fn make_hooks<'local>(env: &mut Env<'local>) -> BridgeResult<JObjectArray<'local
         .and_then(|value| value.l());
     let Ok(lookup) = lookup else {
         env.exception_clear(); // no trusted lookup: no hooks, every transfer is buffered
-        return Ok(array);
+        return Ok((array, found));
     };
     for (i, &(class, member, signature)) in HOOKS.iter().enumerate() {
-        match hook(env, &lookup, class, member, signature) {
-            Ok(handle) => array.set_element(env, i, &handle)?,
-            Err(_) => env.exception_clear(), // this JDK lacks it: the class is not direct
-        }
+        found[i] = env.with_local_frame(8, |env| -> BridgeResult<bool> {
+            match hook(env, &lookup, class, member, signature) {
+                Ok(handle) => {
+                    array.set_element(env, i, &handle)?;
+                    Ok(true)
+                }
+                Err(_) => {
+                    env.exception_clear(); // this JDK lacks it: the class is not direct
+                    Ok(false)
+                }
+            }
+        })?;
     }
-    Ok(array)
+    Ok((array, found))
 }
 
 /// One method handle of [`HOOKS`].
