@@ -5,9 +5,11 @@ use std::fmt;
 /// A failed system call (or a request the kernel would refuse), with the call's name and errno.
 ///
 /// `context` adds what the errno alone cannot say, such as the RLIMIT_MEMLOCK value after a
-/// failed `mlock`.
+/// failed `mlock`; `incomplete` counts the bytes of a transfer that lost data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{syscall}: {}{}", Errno(*errno), context.as_deref().map(|c| format!("; {c}")).unwrap_or_default())]
+#[error("{syscall}: {}{}{}", Errno(*errno),
+    context.as_deref().map(|c| format!("; {c}")).unwrap_or_default(),
+    incomplete.map(|i| format!("; {i}")).unwrap_or_default())]
 pub struct Error {
     /// Name of the system call that failed, such as `"sendfile"`.
     pub syscall: &'static str,
@@ -15,13 +17,33 @@ pub struct Error {
     pub errno: i32,
     /// Optional explanation beyond the errno.
     pub context: Option<String>,
+    /// Set when the failure lost bytes that a transfer had already taken from a stream.
+    pub incomplete: Option<Incomplete>,
+}
+
+/// What a transfer that lost data did: it wrote `transferred` bytes to the target, in order,
+/// and then lost `lost` more bytes that it had read from its (stream) source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Incomplete {
+    pub transferred: u64,
+    pub lost: u64,
+}
+
+impl fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} bytes were written, then {} more bytes read from the source were lost",
+            self.transferred, self.lost
+        )
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn new(syscall: &'static str, errno: i32) -> Self {
-        Error { syscall, errno, context: None }
+        Error { syscall, errno, context: None, incomplete: None }
     }
 
     /// The error of the call that just failed: reads `errno` now.
@@ -31,6 +53,12 @@ impl Error {
 
     pub fn with_context(mut self, context: impl Into<String>) -> Self {
         self.context = Some(context.into());
+        self
+    }
+
+    /// This error, having lost `lost` bytes read from a stream after `transferred` were written.
+    pub fn incomplete(mut self, transferred: u64, lost: u64) -> Self {
+        self.incomplete = Some(Incomplete { transferred, lost });
         self
     }
 }

@@ -16,17 +16,22 @@
 //!
 //! Files opened with `O_APPEND` accept only write(2), so they take the buffered path.
 //!
-//! The contract is that of `FileChannel.transferTo` / `transferFrom` in JDK 17, except that a
-//! blocking stream is served until `count` bytes or end of file, with no per-call cap. An
-//! error after some bytes moved ends the call with those bytes and comes back at the next
-//! call, as in the JDK; an error that loses bytes already taken from a stream is returned at
-//! once, even after progress, because the caller could not otherwise know.
+//! The contract is that of `FileChannel.transferTo` / `transferFrom`, of the JDK that a
+//! [`Contract`] names where JDKs differ, except that a blocking stream is served until `count`
+//! bytes or end of file, with no per-call cap. An error after some bytes moved ends the call
+//! with those bytes and comes back at the next call, as in the JDK. A file source is never
+//! left advanced past what reached the target. Bytes already taken from a stream that cannot
+//! be written are lost: that error is returned at once, even after progress, and it counts the
+//! bytes written and lost ([`Error::incomplete`]), because the caller could not otherwise know.
+//!
+//! A non-blocking end that would block ends a transfer early, and [`Transferred::blocked_on`]
+//! says which, so that a caller can wait for it (a virtual thread parks in Java) and continue.
 //!
 //! A descriptor that another thread may close has an owner that answers
 //! [`Endpoint::still_open`]; it is asked whenever a signal interrupts a call (EINTR) and while a
 //! transfer waits, so that a close that signals this thread ends the transfer.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::Duration;
@@ -111,6 +116,42 @@ impl fmt::Debug for Endpoint<'_> {
 pub struct Transferred {
     pub bytes: u64,
     pub path: Path,
+    /// A non-blocking end that would have blocked, which is why the transfer stopped short:
+    /// wait until the source is readable (POLLIN) or the target writable (POLLOUT), then go on.
+    /// None when `count`, the end of the file or the end of the stream was reached. A short count
+    /// from a stream that then ends says `Source` once more; the next call then moves 0 and None.
+    pub blocked_on: Option<Side>,
+}
+
+impl Transferred {
+    fn done(bytes: u64, path: Path) -> Transferred {
+        Transferred { bytes, path, blocked_on: None }
+    }
+}
+
+/// Which end of a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Source,
+    Target,
+}
+
+/// Where the JDKs' `FileChannel` contracts differ, the behaviour to follow: the Java bridge
+/// passes the running JDK's, so that a transfer matches what that JDK's own call does. Rust
+/// callers get [`Contract::LATEST`] from the functions without a contract argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contract {
+    /// `transfer_from` at a position past the end of the target writes there and grows the
+    /// file (JDK 21+, JDK-8303260); else it moves nothing (JDK 17).
+    pub grow_past_end: bool,
+    /// A source file that reports size 0 (`/proc`, devices) is read through a buffer until
+    /// `count` or its end (JDK 21+); else it gives nothing (JDK 17, which trusts the size).
+    pub read_empty_files: bool,
+}
+
+impl Contract {
+    pub const JDK17: Contract = Contract { grow_past_end: false, read_empty_files: false };
+    pub const LATEST: Contract = Contract { grow_past_end: true, read_empty_files: true };
 }
 
 /// Sends up to `count` bytes of the file `source` from `position` to `target`, like
@@ -122,10 +163,26 @@ pub fn transfer_to(
     count: u64,
     target: &Endpoint,
 ) -> Result<Transferred> {
-    transfer_file(&mut Ends::new(source, target), position, count)
+    transfer_to_as(&Contract::LATEST, source, position, count, target)
 }
 
-fn transfer_file(ends: &mut Ends, position: u64, count: u64) -> Result<Transferred> {
+/// [`transfer_to`] under the given contract.
+pub fn transfer_to_as(
+    contract: &Contract,
+    source: &Endpoint,
+    position: u64,
+    count: u64,
+    target: &Endpoint,
+) -> Result<Transferred> {
+    transfer_file(contract, &mut Ends::new(source, target), position, count)
+}
+
+fn transfer_file(
+    contract: &Contract,
+    ends: &mut Ends,
+    position: u64,
+    count: u64,
+) -> Result<Transferred> {
     let target = ends.target;
     let chain: &[Path] = match target.kind {
         Kind::Socket => &[Path::Sendfile, Path::Buffered],
@@ -136,16 +193,24 @@ fn transfer_file(ends: &mut Ends, position: u64, count: u64) -> Result<Transferr
         }
         Kind::File => &[Path::Sendfile, Path::Buffered],
     };
+    // As the JDK: the size first. Nothing moves from past the end, and the transfer stops at
+    // the end as it was then, even if the file grows meanwhile. A file that reports size 0
+    // (/proc, a device) may hold bytes all the same: JDK 21+ reads it through a buffer until
+    // `count` or its end, JDK 17 trusts the size.
+    let size = file_size(ends.source())?;
+    if position > size || count == 0 {
+        return Ok(Transferred::done(0, chain[0]));
+    }
+    let (chain, end) = match size {
+        0 if contract.read_empty_files => (&[Path::Buffered][..], u64::MAX),
+        0 => return Ok(Transferred::done(0, chain[0])),
+        _ => (chain, size),
+    };
+    let count = count.min(end - position);
     if target.is_stream() {
         io::block_sigpipe();
     }
-    // The JDK reads the file's size first: it moves nothing from past the end, and it stops at
-    // the end as it was then, even if the file grows meanwhile. A first system call that moves
-    // all of `count` needs no size (its bytes lay below the end), so the size, an fstat, is read
-    // only before a second call: after a short or refused first one, or past MAX_CHUNK.
-    let mut end = None;
-    let mut calls = 0u32;
-    let result = first_that_works(chain, count, |path| {
+    first_that_works(chain, count, |path| {
         let mut offset = position as i64;
         let mut moved = 0;
         let result = pump(
@@ -155,19 +220,6 @@ fn transfer_file(ends: &mut Ends, position: u64, count: u64) -> Result<Transferr
             &[(Side::Target, libc::POLLOUT)],
             &mut moved,
             |e, want| {
-                calls += 1;
-                let want = if calls == 1 {
-                    want
-                } else {
-                    let end = match end {
-                        Some(end) => end,
-                        None => *end.insert(io::fstat(e.source())?.st_size as u64),
-                    };
-                    want.min(end.saturating_sub(offset as u64))
-                };
-                if want == 0 {
-                    return Ok(0);
-                }
                 let (source, target) = (e.source(), e.target());
                 match path {
                     Path::Sendfile => io::sendfile(target, source, &mut offset, want),
@@ -179,22 +231,25 @@ fn transfer_file(ends: &mut Ends, position: u64, count: u64) -> Result<Transferr
                 }
             },
         );
-        finish(&target, result, moved, false)
-    });
-    match result {
-        // Past the end the JDK answers 0 without a system call; the kernel may refuse such an
-        // offset instead (EOVERFLOW, EINVAL past the largest file size).
-        Err(_) if is_past_end(ends.source(), position).unwrap_or(false) => {
-            Ok(Transferred { bytes: 0, path: chain[0] })
-        }
-        other => other,
-    }
+        finish(&target, result, moved)
+    })
 }
 
 /// Receives up to `count` bytes from `source` into the file `target` at `position`, like
-/// `FileChannel.transferFrom` of JDK 17: `target`'s offset is unchanged; a file source is read
-/// at its own offset, which advances; a position past the end of `target` moves nothing.
+/// `FileChannel.transferFrom`: `target`'s offset is unchanged; a file source is read at its own
+/// offset, which advances by what reached the target.
 pub fn transfer_from(
+    source: &Endpoint,
+    target: &Endpoint,
+    position: u64,
+    count: u64,
+) -> Result<Transferred> {
+    transfer_from_as(&Contract::LATEST, source, target, position, count)
+}
+
+/// [`transfer_from`] under the given contract.
+pub fn transfer_from_as(
+    contract: &Contract,
     source: &Endpoint,
     target: &Endpoint,
     position: u64,
@@ -210,17 +265,25 @@ pub fn transfer_from(
         Some(Path::Splice) if !target.append => &[Path::Splice, Path::Buffered],
         _ => &[Path::Buffered],
     };
-    if is_past_end(target.fd, position)? {
-        return Ok(Transferred { bytes: 0, path: chain[0] });
+    if !contract.grow_past_end && is_past_end(target.fd, position)? {
+        return Ok(Transferred::done(0, chain[0]));
     }
+    // JDK 17 trusts a source file's size: it reads no further than its end, so a file that
+    // reports size 0 (/proc, a device) gives nothing.
+    let count = match source.kind {
+        Kind::File if !contract.read_empty_files => {
+            let end = io::fstat(source.fd)?.st_size as u64;
+            count.min(end.saturating_sub(io::seek(source.fd, 0, libc::SEEK_CUR)?))
+        }
+        _ => count,
+    };
     let ends = &mut Ends::new(source, target);
     first_that_works(chain, count, |path| {
         let mut offset = position as i64;
         let mut moved = 0;
-        let lost = Cell::new(false);
         let result = if path == Path::Splice && source.kind == Kind::Socket {
-            through_pipe(ends, count, &mut moved, &lost, |ends, pipe, n| {
-                drain_pipe(ends, pipe, n, Some(&mut offset))
+            through_pipe(ends, count, &mut moved, |ends, pipe, n, delivered| {
+                drain_pipe(ends, pipe, n, Some(&mut offset), delivered)
             })
         } else {
             let waits = [(Side::Source, libc::POLLIN)];
@@ -231,11 +294,11 @@ pub fn transfer_from(
                     Path::CopyFileRange => {
                         io::copy_file_range(source, None, target, Some(&mut offset), want)
                     }
-                    _ => buffered_into_file(source, target, &mut offset, want, &lost),
+                    _ => buffered_into_file(&e.source, target, &mut offset, want),
                 }
             })
         };
-        finish(target, result, moved, lost.get())
+        finish(target, result, moved)
     })
 }
 
@@ -255,10 +318,9 @@ pub fn relay(source: &Endpoint, target: &Endpoint, count: u64) -> Result<Transfe
     io::block_sigpipe();
     let ends = &mut Ends::new(source, target);
     let mut moved = 0;
-    let lost = Cell::new(false);
     let result = if source.kind == Kind::Socket && target.kind == Kind::Socket {
-        through_pipe(ends, count, &mut moved, &lost, |ends, pipe, n| {
-            drain_pipe(ends, pipe, n, None)
+        through_pipe(ends, count, &mut moved, |ends, pipe, n, delivered| {
+            drain_pipe(ends, pipe, n, None, delivered)
         })
     } else {
         // One end is a pipe: splice moves between them directly.
@@ -267,8 +329,7 @@ pub fn relay(source: &Endpoint, target: &Endpoint, count: u64) -> Result<Transfe
             io::splice(e.source(), None, e.target(), None, want)
         })
     };
-    let bytes = finish(target, result, moved, lost.get())?;
-    Ok(Transferred { bytes, path: Path::Splice })
+    finish(target, result, moved).map(|p| p.by(Path::Splice))
 }
 
 /// Sends `header` and then up to `count` bytes of the file `source` from `position`, as one
@@ -283,11 +344,22 @@ pub fn transfer_to_with_header(
     count: u64,
     target: &Endpoint,
 ) -> Result<(usize, Transferred)> {
+    transfer_to_with_header_as(&Contract::LATEST, header, source, position, count, target)
+}
+
+/// [`transfer_to_with_header`] under the given contract.
+pub fn transfer_to_with_header_as(
+    contract: &Contract,
+    header: &[u8],
+    source: &Endpoint,
+    position: u64,
+    count: u64,
+    target: &Endpoint,
+) -> Result<(usize, Transferred)> {
     if target.is_stream() {
         io::block_sigpipe();
     }
     let ends = &mut Ends::new(source, target);
-    let nothing = Transferred { bytes: 0, path: Path::Sendfile };
     let more = if count > 0 { libc::MSG_MORE } else { 0 };
     let mut sent = 0u64;
     let waits = [(Side::Target, libc::POLLOUT)];
@@ -298,13 +370,15 @@ pub fn transfer_to_with_header(
             _ => io::write(e.target(), rest),
         }
     });
-    let sent = finish(target, result, sent, false)? as usize;
+    let head = finish(target, result, sent)?;
+    let sent = head.bytes as usize;
     if sent < header.len() || count == 0 {
-        return Ok((sent, nothing));
+        let no_file = Progress { bytes: 0, blocked_on: head.blocked_on };
+        return Ok((sent, no_file.by(Path::Sendfile)));
     }
-    let file = match transfer_file(ends, position, count) {
+    let file = match transfer_file(contract, ends, position, count) {
         Ok(file) => file,
-        Err(_) if sent > 0 => nothing, // the error comes back at the next call
+        Err(_) if sent > 0 => Transferred::done(0, Path::Sendfile), // comes back next call
         Err(e) => return Err(e),
     };
     if file.bytes == 0 && target.kind == Kind::Socket {
@@ -315,7 +389,12 @@ pub fn transfer_to_with_header(
 
 /// Whether `position` lies past the end of the file `fd`: there `transfer_from` moves nothing.
 pub fn is_past_end(fd: BorrowedFd, position: u64) -> Result<bool> {
-    Ok(position > io::fstat(fd)?.st_size as u64)
+    Ok(position > file_size(fd)?)
+}
+
+/// The size of the file `fd`, as `FileChannel.size()` reads it.
+pub fn file_size(fd: BorrowedFd) -> Result<u64> {
+    Ok(io::fstat(fd)?.st_size as u64)
 }
 
 /// Data segments a TCP socket has sent (TCP_INFO): shows whether a header and a body left
@@ -340,13 +419,6 @@ thread_local! {
     static THREAD_PIPE: RefCell<Option<Pipe>> = const { RefCell::new(None) };
     /// The buffer of the buffered fallback, allocated at its first use.
     static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Which end of a transfer.
-#[derive(Clone, Copy)]
-enum Side {
-    Source,
-    Target,
 }
 
 /// The two ends of one transfer.
@@ -393,25 +465,36 @@ impl<'a> Ends<'a> {
     }
 }
 
-/// Tries each path in turn while the kernel refuses it before any byte moved. `attempt`
-/// returns the bytes moved.
+/// What one path of a transfer did: the bytes it moved, and the end that stopped it early.
+struct Progress {
+    bytes: u64,
+    blocked_on: Option<Side>,
+}
+
+impl Progress {
+    fn by(self, path: Path) -> Transferred {
+        Transferred { bytes: self.bytes, path, blocked_on: self.blocked_on }
+    }
+}
+
+/// Tries each path in turn while the kernel refuses it before any byte moved.
 fn first_that_works(
     chain: &[Path],
     count: u64,
-    mut attempt: impl FnMut(Path) -> Result<u64>,
+    mut attempt: impl FnMut(Path) -> Result<Progress>,
 ) -> Result<Transferred> {
     if count == 0 {
-        return Ok(Transferred { bytes: 0, path: chain[0] });
+        return Ok(Transferred::done(0, chain[0]));
     }
     let (last, fallbacks) = chain.split_last().expect("a chain has a path");
     for &path in fallbacks {
         match attempt(path) {
-            Ok(bytes) => return Ok(Transferred { bytes, path }),
+            Ok(progress) => return Ok(progress.by(path)),
             Err(e) if is_unsupported(&e) => continue,
             Err(e) => return Err(e),
         }
     }
-    attempt(*last).map(|bytes| Transferred { bytes, path: *last })
+    attempt(*last).map(|progress| progress.by(*last))
 }
 
 /// Errors after which another path may work.
@@ -429,8 +512,8 @@ fn per_call(path: Path) -> u64 {
 
 /// Repeats `call` (which moves at most its argument in bytes, and at most `per_call`) until
 /// `count` bytes moved (counted in `moved`), a call moves nothing (end of file), or an end in
-/// `waits` that would block is not to be waited for. EINTR is retried while the channels are
-/// open.
+/// `waits` that would block is not to be waited for: that end is returned. EINTR is retried
+/// while the channels are open.
 fn pump(
     ends: &mut Ends,
     count: u64,
@@ -438,7 +521,7 @@ fn pump(
     waits: &[(Side, libc::c_short)],
     moved: &mut u64,
     mut call: impl FnMut(&Ends, u64) -> Result<usize>,
-) -> Result<()> {
+) -> Result<Option<Side>> {
     let all_wait = waits.iter().all(|&(side, _)| {
         let end = ends.end(side);
         end.blocking || !end.is_stream()
@@ -452,43 +535,57 @@ fn pump(
                 // A short count from a non-blocking stream means it is full (or empty): asking
                 // again would only answer EAGAIN.
                 if !all_wait && (n as u64) < want.min(per_call) {
-                    break;
+                    return Ok(Some(stalled_end(ends, waits)));
                 }
             }
             Err(e) if e.errno == libc::EINTR => ends.check_open()?,
             Err(e) if e.errno == libc::EAGAIN => {
-                if !wait_until_ready(ends, waits)? {
-                    break;
+                if let Some(side) = wait_until_ready(ends, waits)? {
+                    return Ok(Some(side));
                 }
             }
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(None)
+}
+
+/// After a short count: the non-blocking stream of `waits` that is not ready now (the first
+/// non-blocking one if both look ready again).
+fn stalled_end(ends: &Ends, waits: &[(Side, libc::c_short)]) -> Side {
+    let non_blocking = || {
+        waits.iter().filter(|&&(side, _)| !ends.end(side).blocking && ends.end(side).is_stream())
+    };
+    non_blocking()
+        .find(|&&(side, events)| {
+            !io::poll(ends.end(side).fd, events, Duration::ZERO).unwrap_or(true)
+        })
+        .or_else(|| non_blocking().next())
+        .map_or(waits[0].0, |&(side, _)| side)
 }
 
 /// How long one wait lasts before the transfer asks whether its channels are still open. A
 /// close by another thread signals blocked threads, but not a non-blocking channel's user.
 const WAIT_SLICE: Duration = Duration::from_millis(50);
 
-/// After EAGAIN: finds the end that is not ready. Waits for it and returns true (try again) if
-/// it is blocking, returns false (stop) if it is not.
-fn wait_until_ready(ends: &Ends, waits: &[(Side, libc::c_short)]) -> Result<bool> {
+/// After EAGAIN: finds the end that is not ready. Waits for it and returns None (try again) if
+/// it is blocking, returns that end (stop) if it is not.
+fn wait_until_ready(ends: &Ends, waits: &[(Side, libc::c_short)]) -> Result<Option<Side>> {
     for &(side, events) in waits {
         let end = ends.end(side);
         if !io::poll(end.fd, events, Duration::ZERO)? {
             if !end.blocking {
-                return Ok(false);
+                return Ok(Some(side));
             }
             wait_for(ends, &[Side::Source, Side::Target], end.fd, events)?;
-            return Ok(true);
+            return Ok(None);
         }
     }
     // Every end looks ready, yet the call would block (a pipe short of a whole free slot, TCP
     // memory pressure): pause a little rather than spin at full speed (netty#12123).
     std::thread::sleep(Duration::from_micros(50));
     ends.check_open()?;
-    Ok(true)
+    Ok(None)
 }
 
 /// Waits until `fd` is ready for `events`, checking between slices that the channels of
@@ -505,18 +602,22 @@ fn wait_for(ends: &Ends, sides: &[Side], fd: BorrowedFd, events: libc::c_short) 
     }
 }
 
-/// The bytes a call moved, given how its loop ended. An error after some bytes were delivered
-/// gives those bytes (the error comes back at the next call), unless bytes were `lost`. The
-/// SIGPIPE of a broken pipe, pending because it is blocked, is consumed.
-fn finish(target: &Endpoint, result: Result<()>, moved: u64, lost: bool) -> Result<u64> {
+/// What a path achieved, given how its loop ended. An error after some bytes were delivered
+/// gives those bytes (the error comes back at the next call), unless it lost bytes taken from
+/// a stream: then it is returned, its count of bytes written raised by the `moved` of earlier
+/// rounds. The SIGPIPE of a broken pipe, pending because it is blocked, is consumed.
+fn finish(target: &Endpoint, result: Result<Option<Side>>, moved: u64) -> Result<Progress> {
     match result {
-        Ok(()) => Ok(moved),
-        Err(e) => {
+        Ok(blocked_on) => Ok(Progress { bytes: moved, blocked_on }),
+        Err(mut e) => {
             if e.errno == libc::EPIPE && target.is_stream() {
                 io::discard_pending_sigpipe();
             }
-            if moved > 0 && !lost {
-                Ok(moved)
+            if let Some(incomplete) = &mut e.incomplete {
+                incomplete.transferred += moved;
+                Err(e)
+            } else if moved > 0 {
+                Ok(Progress { bytes: moved, blocked_on: None })
             } else {
                 Err(e)
             }
@@ -525,15 +626,15 @@ fn finish(target: &Endpoint, result: Result<()>, moved: u64, lost: bool) -> Resu
 }
 
 /// Splices the source stream into this thread's pipe, one batch at a time, and has `deliver`
-/// empty the pipe after each. Counts delivered bytes in `moved`. A failed delivery loses its
-/// batch: that is marked in `lost`, and the pipe, which may still hold bytes, is closed.
+/// empty the pipe after each (counting what it delivered in its last argument). Counts
+/// delivered bytes in `moved`. A failed delivery loses the rest of its batch: the error says
+/// so, and the pipe, which may still hold bytes, is closed.
 fn through_pipe(
     ends: &mut Ends,
     count: u64,
     moved: &mut u64,
-    lost: &Cell<bool>,
-    mut deliver: impl FnMut(&mut Ends, &Pipe, u64) -> Result<()>,
-) -> Result<()> {
+    mut deliver: impl FnMut(&mut Ends, &Pipe, u64, &mut u64) -> Result<()>,
+) -> Result<Option<Side>> {
     THREAD_PIPE.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -551,53 +652,68 @@ fn through_pipe(
                     continue;
                 }
                 Err(e) if e.errno == libc::EAGAIN => {
-                    if wait_until_ready(ends, &[(Side::Source, libc::POLLIN)])? {
-                        continue;
+                    match wait_until_ready(ends, &[(Side::Source, libc::POLLIN)])? {
+                        None => continue,
+                        blocked => return Ok(blocked),
                     }
-                    break;
                 }
                 Err(e) => return Err(e),
             };
-            if let Err(e) = deliver(ends, pipe, taken) {
+            let mut delivered = 0;
+            if let Err(e) = deliver(ends, pipe, taken, &mut delivered) {
                 *slot = None;
-                lost.set(true);
-                return Err(e.with_context(format!(
-                    "{moved} bytes were delivered before; {taken} bytes read from the source \
-                     were lost"
-                )));
+                return Err(e.incomplete(delivered, taken - delivered));
             }
             *moved += taken;
             if !blocking && taken < want {
-                break; // a non-blocking source had no more
+                return Ok(Some(Side::Source)); // a non-blocking source had no more
             }
         }
-        Ok(())
+        Ok(None)
     })
 }
 
-/// Moves `n` bytes out of the pipe into the target (at `offset` for a file). The bytes are out
-/// of their source already, so a full target is waited for whatever its mode, a closed source
-/// does not stop them (only a closed target does), and a file that refuses splice gets them
-/// through read and write.
-fn drain_pipe(ends: &mut Ends, pipe: &Pipe, n: u64, mut offset: Option<&mut i64>) -> Result<()> {
-    let mut left = n;
-    while left > 0 {
+/// Moves `n` bytes out of the pipe into the target (at `offset` for a file), counting them in
+/// `delivered`. The bytes are out of their source already, so a full target is waited for
+/// whatever its mode, a closed source does not stop them (only a closed target does), and a
+/// file that refuses splice gets them through read and write.
+fn drain_pipe(
+    ends: &mut Ends,
+    pipe: &Pipe,
+    n: u64,
+    mut offset: Option<&mut i64>,
+    delivered: &mut u64,
+) -> Result<()> {
+    while *delivered < n {
+        let left = n - *delivered;
         match io::splice(pipe.read.as_fd(), None, ends.target(), offset.as_deref_mut(), left) {
             Ok(0) => {
                 return Err(Error::new("splice", libc::EIO).with_context("the target took nothing"))
             }
-            Ok(m) => left -= m as u64,
+            Ok(m) => *delivered += m as u64,
             Err(e) if e.errno == libc::EINTR => ends.check_open_of(&[Side::Target])?,
             Err(e) if e.errno == libc::EAGAIN => {
                 wait_for(ends, &[Side::Target], ends.target(), libc::POLLOUT)?
             }
             Err(e) if is_unsupported(&e) && ends.target.kind == Kind::File => {
                 let Some(offset) = offset.as_deref_mut() else { return Err(e) };
-                let lost = Cell::new(false);
-                while left > 0 {
-                    let target = ends.target();
-                    left -=
-                        buffered_into_file(pipe.read.as_fd(), target, offset, left, &lost)? as u64;
+                let pipe_end = Endpoint {
+                    fd: pipe.read.as_fd(),
+                    kind: Kind::Pipe,
+                    blocking: false,
+                    append: false,
+                    still_open: None,
+                };
+                while *delivered < n {
+                    let left = n - *delivered;
+                    match buffered_into_file(&pipe_end, ends.target(), offset, left) {
+                        Ok(m) => *delivered += m as u64,
+                        Err(mut e) => {
+                            // The caller counts the loss of the whole batch.
+                            *delivered += e.incomplete.take().map_or(0, |i| i.transferred);
+                            return Err(e);
+                        }
+                    }
                 }
             }
             Err(e) => return Err(e),
@@ -607,7 +723,8 @@ fn drain_pipe(ends: &mut Ends, pipe: &Pipe, n: u64, mut offset: Option<&mut i64>
 }
 
 /// One round of the buffered fallback from a file at `offset` to a descriptor: pread, then
-/// write all of it. A non-blocking target may take less; the rest is read again next time.
+/// write all of it. A non-blocking target may take less; the rest is read again next time,
+/// and so is the rest after a failed write (the error comes back then).
 fn buffered_from_file(
     source: BorrowedFd,
     offset: &mut i64,
@@ -621,7 +738,7 @@ fn buffered_from_file(
             match io::write(target, &buf[written..read]) {
                 Ok(n) => written += n,
                 Err(e) if e.errno == libc::EINTR => {}
-                Err(e) if e.errno == libc::EAGAIN && written > 0 => break,
+                Err(_) if written > 0 => break,
                 Err(e) => return Err(e),
             }
         }
@@ -630,17 +747,17 @@ fn buffered_from_file(
     })
 }
 
-/// One round of the buffered fallback from a descriptor, read at its own offset, to a file at
-/// `offset`. Bytes read but not written are lost with a stream source: marked in `lost`.
+/// One round of the buffered fallback from `source`, read at its own offset, to a file at
+/// `offset`. Bytes read but not written go back to a file source (its offset is moved back);
+/// from a stream they are lost, and the error says how many.
 fn buffered_into_file(
-    source: BorrowedFd,
+    source: &Endpoint,
     target: BorrowedFd,
     offset: &mut i64,
     want: u64,
-    lost: &Cell<bool>,
 ) -> Result<usize> {
     with_buffer(want, |buf| {
-        let read = io::read(source, buf)?;
+        let read = io::read(source.fd, buf)?;
         let mut written = 0;
         while written < read {
             match io::pwrite(target, &buf[written..read], *offset) {
@@ -649,12 +766,12 @@ fn buffered_into_file(
                     *offset += n as i64;
                 }
                 Err(e) if e.errno == libc::EINTR => {}
+                Err(e) if source.is_stream() => {
+                    return Err(e.incomplete(written as u64, (read - written) as u64))
+                }
                 Err(e) => {
-                    lost.set(true);
-                    let gone = read - written;
-                    return Err(
-                        e.with_context(format!("{gone} bytes read from the source were lost"))
-                    );
+                    io::seek(source.fd, -((read - written) as i64), libc::SEEK_CUR)?;
+                    return if written > 0 { Ok(written) } else { Err(e) };
                 }
             }
         }

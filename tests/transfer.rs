@@ -7,7 +7,7 @@ use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::thread;
 
-use zerocopy_jni::transfer::{self, Endpoint, Kind, Path};
+use zerocopy_jni::transfer::{self, Contract, Endpoint, Kind, Path};
 
 /// A fresh directory under the target dir, removed at drop.
 struct TempDir(PathBuf);
@@ -170,16 +170,19 @@ fn socket_to_file_splices_through_the_thread_pipe() {
 }
 
 #[test]
-fn a_position_past_the_end_of_the_target_moves_nothing() {
+fn past_the_end_of_the_target_jdk17_moves_nothing_and_later_jdks_grow_the_file() {
     let dir = TempDir::new("s2f-past");
     let target = dir.file("target", b"abc");
     let (mut client, server) = tcp_pair();
-    client.write_all(b"data").unwrap();
+    client.write_all(b"datamore").unwrap();
     let source = Endpoint::of(server.as_fd()).unwrap();
     let end = Endpoint::of(target.as_fd()).unwrap();
-    assert_eq!(transfer::transfer_from(&source, &end, 4, 4).unwrap().bytes, 0);
-    assert_eq!(transfer::transfer_from(&source, &end, 3, 4).unwrap().bytes, 4);
+    let jdk17 = &Contract::JDK17;
+    assert_eq!(transfer::transfer_from_as(jdk17, &source, &end, 4, 4).unwrap().bytes, 0);
+    assert_eq!(transfer::transfer_from_as(jdk17, &source, &end, 3, 4).unwrap().bytes, 4);
     assert_eq!(std::fs::read(dir.0.join("target")).unwrap(), b"abcdata");
+    assert_eq!(transfer::transfer_from(&source, &end, 9, 4).unwrap().bytes, 4);
+    assert_eq!(std::fs::read(dir.0.join("target")).unwrap(), b"abcdata\0\0more");
 }
 
 #[test]

@@ -46,6 +46,8 @@ struct FileChannelIds {
 struct Ids {
     /// `java.nio.channels.Channel.isOpen()`.
     is_open: JMethodID,
+    /// `java.nio.channels.SocketChannel.isConnected()`.
+    is_connected: JMethodID,
     /// The method handles of [`HOOKS`], null where this JDK lacks one.
     hooks: Global<JObjectArray<'static>>,
     file: Option<FileChannelIds>,
@@ -63,9 +65,11 @@ static IDS: OnceLock<Ids> = OnceLock::new();
 /// The JDK's hooks around a blocking operation, which its own read, write and transfer methods
 /// call: a thread inside them is signalled when another thread closes the channel or
 /// interrupts this one, and the channel's descriptor is not closed until the thread has left.
+/// The last four let a virtual thread wait as the JDK's own I/O does (JDK 21+): make the
+/// descriptor non-blocking, and park on the JDK's poller, which close and interrupt wake.
 /// `(class, member, signature)`: a method, or a field (read through a getter) when the
 /// signature is a type. The order is that of `JdkChannels`; the same in JDK 17 to 25.
-const HOOKS: [(&str, &str, &str); 17] = [
+const HOOKS: [(&str, &str, &str); 21] = [
     (FILE_CHANNEL, "beginBlocking", "()V"),
     (FILE_CHANNEL, "endBlocking", "(Z)V"),
     (FILE_CHANNEL, "threads", "Lsun/nio/ch/NativeThreadSet;"),
@@ -83,6 +87,10 @@ const HOOKS: [(&str, &str, &str); 17] = [
     (PIPE_SOURCE, "readLock", LOCK),
     (PIPE_SOURCE, "beginRead", "(Z)V"),
     (PIPE_SOURCE, "endRead", "(ZZ)V"),
+    ("sun/nio/ch/SelChImpl", "park", "(IJ)V"),
+    (SOCKET_CHANNEL, NON_BLOCKING_IF_VIRTUAL, "()V"),
+    (PIPE_SINK, NON_BLOCKING_IF_VIRTUAL, "()V"),
+    (PIPE_SOURCE, NON_BLOCKING_IF_VIRTUAL, "()V"),
 ];
 const FILE_HOOKS: Range<usize> = 0..5;
 const SOCKET_HOOKS: Range<usize> = 5..11;
@@ -94,6 +102,7 @@ const SOCKET_CHANNEL: &str = "sun/nio/ch/SocketChannelImpl";
 const PIPE_SINK: &str = "sun/nio/ch/SinkChannelImpl";
 const PIPE_SOURCE: &str = "sun/nio/ch/SourceChannelImpl";
 const LOCK: &str = "Ljava/util/concurrent/locks/ReentrantLock;";
+const NON_BLOCKING_IF_VIRTUAL: &str = "configureSocketNonBlockingIfVirtualThread";
 
 /// Looks up the classes, fields and hooks once. Unknown JDK classes are left out, not an error.
 ///
@@ -106,6 +115,9 @@ pub(crate) fn cache_ids(env: &mut Env) -> BridgeResult<()> {
     env.with_local_frame(32, |env| -> BridgeResult<()> {
         let channel = env.find_class(jni_str!("java/nio/channels/Channel"))?;
         let is_open = env.get_method_id(&channel, jni_str!("isOpen"), jni_sig!("()Z"))?;
+        let socket_channel = env.find_class(jni_str!("java/nio/channels/SocketChannel"))?;
+        let is_connected =
+            env.get_method_id(&socket_channel, jni_str!("isConnected"), jni_sig!("()Z"))?;
         let descriptor = env.find_class(jni_str!("java/io/FileDescriptor"))?;
         let descriptor_fd = env.get_field_id(&descriptor, jni_str!("fd"), jni_sig!("I"))?;
         let descriptor_append = env.get_field_id(&descriptor, jni_str!("append"), jni_sig!("Z"))?;
@@ -128,6 +140,7 @@ pub(crate) fn cache_ids(env: &mut Env) -> BridgeResult<()> {
         let pipe_source = fd_class(env, PIPE_SOURCE).filter(|_| complete(PIPE_SOURCE_HOOKS));
         let ids = Ids {
             is_open,
+            is_connected,
             hooks: env.new_global_ref(&hooks)?,
             file,
             socket,
@@ -277,6 +290,23 @@ pub(crate) fn is_open(env: &mut Env, channel: &JObject) -> BridgeResult<bool> {
         )
     }?;
     Ok(open.z()?)
+}
+
+/// `channel.isConnected()`, for a socket channel: the JDK's own view, which stays "connected"
+/// after the peer has gone (unlike the kernel's).
+pub(crate) fn is_connected(env: &mut Env, channel: &JObject) -> BridgeResult<bool> {
+    let ids = IDS.get().expect("classify found the IDs");
+    // Safety: `isConnected()Z` is a method of SocketChannel, which `channel` is (classify said
+    // Socket), and takes no arguments.
+    let connected = unsafe {
+        env.call_method_unchecked(
+            channel,
+            ids.is_connected,
+            ReturnType::Primitive(Primitive::Boolean),
+            &[],
+        )
+    }?;
+    Ok(connected.z()?)
 }
 
 fn descriptor_fd(

@@ -1,7 +1,8 @@
-//! Natives of `io.zerocopy.internal.TransferNatives`: the JDK's argument checks, in the JDK's
-//! order, then the core's transfer. The result packs the bytes moved and the path (see
-//! [`packed`]); [`NOT_DIRECT`] tells Java that a channel has no descriptor, and that it must
-//! copy through a buffer itself.
+//! Natives of `io.zerocopy.internal.TransferNatives`: the JDK's argument checks, in the order
+//! of the running JDK (whose feature version, `jdk`, each call passes), then the core's
+//! transfer under that JDK's [`Contract`]. The result packs the bytes moved, the path and the
+//! end that would block (see [`packed`]); [`NOT_DIRECT`] tells Java that a channel has no
+//! descriptor, and that it must copy through a buffer itself.
 
 use std::cell::RefCell;
 use std::os::fd::{BorrowedFd, RawFd};
@@ -12,12 +13,13 @@ use ::jni::{Env, EnvUnowned};
 
 use super::channels::{self, Channel};
 use super::errors::{run, BridgeError, BridgeResult};
-use crate::transfer::{self, Endpoint, Kind, Path, Transferred};
+use crate::transfer::{self, Contract, Endpoint, Kind, Path, Side, Transferred};
 
 /// "Copy in Java": some channel is not backed by a descriptor we can read.
 const NOT_DIRECT: jlong = -1;
 
-/// Bytes in the high bits, the path's ordinal (that of `io.zerocopy.TransferPath`) in the low two.
+/// Bytes in the high bits; then the end that would block (0 none, 1 the source, 2 the target);
+/// then in the low two the path's ordinal (that of `io.zerocopy.TransferPath`).
 fn packed(t: Transferred) -> jlong {
     let path = match t.path {
         Path::Sendfile => 0,
@@ -25,7 +27,58 @@ fn packed(t: Transferred) -> jlong {
         Path::CopyFileRange => 2,
         Path::Buffered => 3,
     };
-    ((t.bytes as jlong) << 2) | path
+    let blocked = match t.blocked_on {
+        None => 0,
+        Some(Side::Source) => 1,
+        Some(Side::Target) => 2,
+    };
+    ((t.bytes as jlong) << 4) | (blocked << 2) | path
+}
+
+/// What the `FileChannel` of JDK `jdk` (a feature version: 17, 21, 25) does where JDKs differ.
+fn contract(jdk: jint) -> Contract {
+    if jdk < 21 {
+        Contract::JDK17
+    } else {
+        Contract::LATEST
+    }
+}
+
+/// Whether the JDK would have thrown NotYetConnectedException for this `transferTo` into a
+/// socket that is not connected: JDK 22+ checks before its direct path into a non-empty file's
+/// range, and JDK 21+ writes an empty-sized file's bytes through the channel, which checks.
+/// Asked only when a transfer into a socket moved nothing or failed (sendfile's EPIPE), so
+/// that a transfer that works pays nothing for it.
+fn not_yet_connected(
+    env: &mut Env,
+    target: &JObject,
+    (from, to): (Described, Described),
+    position: jlong,
+    count: jlong,
+    jdk: jint,
+) -> BridgeResult<bool> {
+    if to.kind != Kind::Socket || channels::is_connected(env, target)? {
+        return Ok(false);
+    }
+    // Safety: the number of an open channel that Java registered this thread with.
+    let size = transfer::file_size(unsafe { BorrowedFd::borrow_raw(from.fd) })?;
+    let position = position as u64;
+    Ok(position <= size && (if size > 0 { jdk >= 22 } else { jdk >= 21 && count > 0 }))
+}
+
+/// [`not_yet_connected`] applied to a transfer's result.
+fn unless_not_yet_connected(
+    env: &mut Env,
+    result: crate::Result<Transferred>,
+    target: &JObject,
+    ends: (Described, Described),
+    (position, count, jdk): (jlong, jlong, jint),
+) -> BridgeResult<Transferred> {
+    let moved_nothing = result.as_ref().map_or(true, |t| t.bytes == 0);
+    if moved_nothing && not_yet_connected(env, target, ends, position, count, jdk)? {
+        return Err(BridgeError::exception("java/nio/channels/NotYetConnectedException"));
+    }
+    Ok(result?)
 }
 
 fn check_non_negative(position: jlong, count: jlong) -> BridgeResult<()> {
@@ -123,6 +176,7 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferTo<'loc
     count: jlong,
     target: JObject<'local>,
     target_blocking: jboolean,
+    jdk: jint,
 ) -> jlong {
     run(unowned, |env| {
         let Some((from, to)) = transfer_to_ends(env, &source, position, count, &target)? else {
@@ -130,12 +184,15 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferTo<'loc
         };
         let owners = Owners::new(env);
         let (source_open, target_open) = (|| owners.is_open(&source), || owners.is_open(&target));
-        let moved = transfer::transfer_to(
+        let moved = transfer::transfer_to_as(
+            &contract(jdk),
             &endpoint(from, true, &source_open),
             position as u64,
             count as u64,
             &endpoint(to, target_blocking, &target_open),
-        )?;
+        );
+        let moved =
+            unless_not_yet_connected(env, moved, &target, (from, to), (position, count, jdk))?;
         Ok(packed(moved))
     })
 }
@@ -154,6 +211,7 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferToWithH
     count: jlong,
     target: JObject<'local>,
     target_blocking: jboolean,
+    jdk: jint,
 ) -> jlong {
     run(unowned, |env| {
         let Some((from, to)) = transfer_to_ends(env, &source, position, count, &target)? else {
@@ -176,14 +234,18 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferToWithH
         };
         let owners = Owners::new(env);
         let (source_open, target_open) = (|| owners.is_open(&source), || owners.is_open(&target));
-        let (sent, file) = transfer::transfer_to_with_header(
+        let moved = transfer::transfer_to_with_header_as(
+            &contract(jdk),
             header,
             &endpoint(from, true, &source_open),
             position as u64,
             count as u64,
             &endpoint(to, target_blocking, &target_open),
-        )?;
-        Ok(packed(Transferred { bytes: sent as u64 + file.bytes, path: file.path }))
+        )
+        .map(|(sent, file)| Transferred { bytes: sent as u64 + file.bytes, ..file });
+        let moved =
+            unless_not_yet_connected(env, moved, &target, (from, to), (position, count, jdk))?;
+        Ok(packed(moved))
     })
 }
 
@@ -196,17 +258,24 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferFrom<'l
     target: JObject<'local>,
     position: jlong,
     count: jlong,
+    jdk: jint,
 ) -> jlong {
     run(unowned, |env| {
-        // JDK 17's order: writable target, arguments, position past the end, readable source.
+        let contract = contract(jdk);
         let source_channel = channels::classify(env, &source)?;
         let target_channel = channels::classify(env, &target)?;
+        let unreadable = matches!(source_channel, Channel::File { readable: false, .. });
+        // JDK 21+ checks: readable source, writable target, arguments. JDK 17: writable
+        // target, arguments, position past the end (0), readable source.
+        if unreadable && contract.grow_past_end {
+            return Err(BridgeError::non_readable());
+        }
         if let Channel::File { writable: false, .. } = target_channel {
             return Err(BridgeError::non_writable());
         }
         check_non_negative(position, count)?;
         let Some(to) = describe(target_channel)? else { return Ok(NOT_DIRECT) };
-        if let Channel::File { readable: false, .. } = source_channel {
+        if unreadable {
             // Safety: the number of an open channel, used for one fstat now.
             let target_fd = unsafe { BorrowedFd::borrow_raw(to.fd) };
             if transfer::is_past_end(target_fd, position as u64)? {
@@ -217,7 +286,8 @@ pub extern "system" fn Java_io_zerocopy_internal_TransferNatives_transferFrom<'l
         let Some(from) = describe(source_channel)? else { return Ok(NOT_DIRECT) };
         let owners = Owners::new(env);
         let (source_open, target_open) = (|| owners.is_open(&source), || owners.is_open(&target));
-        let moved = transfer::transfer_from(
+        let moved = transfer::transfer_from_as(
+            &contract,
             &endpoint(from, source_blocking, &source_open),
             &endpoint(to, true, &target_open),
             position as u64,

@@ -104,6 +104,11 @@ pub fn poll(fd: BorrowedFd, events: libc::c_short, timeout: Duration) -> Result<
     Ok(pfd.revents & (events | libc::POLLERR | libc::POLLHUP) != 0)
 }
 
+/// `lseek(2)`: moves the descriptor's file offset; returns the new one.
+pub fn seek(fd: BorrowedFd, offset: i64, whence: libc::c_int) -> Result<u64> {
+    check(unsafe { libc::lseek(fd.as_raw_fd(), offset, whence) }, "lseek").map(|o| o as u64)
+}
+
 /// `fstat(2)`: the file's type bits and size.
 pub fn fstat(fd: BorrowedFd) -> Result<libc::stat> {
     let mut st: libc::stat = unsafe { std::mem::zeroed() };

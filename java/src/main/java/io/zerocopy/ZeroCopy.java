@@ -105,12 +105,10 @@ public final class ZeroCopy {
             throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(source, target);
-        long result = JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
-                TransferNatives.transferTo(source, position, count, target, targetBlocking));
-        if (result == TransferNatives.NOT_DIRECT) {
-            return count(TransferPath.BUFFERED, BufferedTransfer.transferTo(source, position, count, target));
-        }
-        return count(result);
+        return count(JdkChannels.transfer(source, target, count,
+                (sourceBlocking, targetBlocking, done) -> TransferNatives.transferTo(source, position + done,
+                        count - done, target, targetBlocking, TransferNatives.JDK),
+                () -> BufferedTransfer.transferTo(source, position, count, target)));
     }
 
     /**
@@ -148,16 +146,17 @@ public final class ZeroCopy {
         ByteBuffer direct = header.isDirect() ? header : null;
         byte[] heap = direct != null ? null : header.hasArray() ? header.array() : copy(header);
         int headerOffset = heap == null ? offset : header.hasArray() ? header.arrayOffset() + offset : 0;
-        long result = JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
-                TransferNatives.transferToWithHeader(direct, heap, headerOffset, length, source, position, count,
-                        target, targetBlocking));
-        if (result == TransferNatives.NOT_DIRECT) {
-            int sent = BufferedTransfer.writeHeader(header, target);
-            long file = sent < length ? 0 : BufferedTransfer.transferTo(source, position, count, target);
-            return count(TransferPath.BUFFERED, sent + file);
-        }
-        long total = TransferNatives.bytes(result);
-        header.position(offset + (int) Math.min(total, length));
+        long total = count > Long.MAX_VALUE - length ? Long.MAX_VALUE : count + length;
+        long result = JdkChannels.transfer(source, target, total, (sourceBlocking, targetBlocking, done) -> done < length
+                ? TransferNatives.transferToWithHeader(direct, heap, headerOffset + (int) done, length - (int) done,
+                        source, position, count, target, targetBlocking, TransferNatives.JDK)
+                : TransferNatives.transferTo(source, position + (done - length), count - (done - length), target,
+                        targetBlocking, TransferNatives.JDK),
+                () -> {
+                    int sent = BufferedTransfer.writeHeader(header, target);
+                    return sent + (sent < length ? 0 : BufferedTransfer.transferTo(source, position, count, target));
+                });
+        header.position(offset + (int) Math.min(TransferNatives.bytes(result), length));
         return count(result);
     }
 
@@ -189,12 +188,10 @@ public final class ZeroCopy {
             throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(target, source);
-        long result = JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
-                TransferNatives.transferFrom(source, sourceBlocking, target, position, count));
-        if (result == TransferNatives.NOT_DIRECT) {
-            return count(TransferPath.BUFFERED, BufferedTransfer.transferFrom(source, target, position, count));
-        }
-        return count(result);
+        return count(JdkChannels.transfer(source, target, count,
+                (sourceBlocking, targetBlocking, done) -> TransferNatives.transferFrom(source, sourceBlocking, target,
+                        position + done, count - done, TransferNatives.JDK),
+                () -> BufferedTransfer.transferFrom(source, target, position, count)));
     }
 
     /**
@@ -220,12 +217,10 @@ public final class ZeroCopy {
     public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(source, target);
-        long result = JdkChannels.run(source, target, (sourceBlocking, targetBlocking) ->
-                TransferNatives.relay(source, sourceBlocking, target, targetBlocking, count));
-        if (result == TransferNatives.NOT_DIRECT) {
-            return count(TransferPath.BUFFERED, BufferedTransfer.relay(source, target, count));
-        }
-        return count(result);
+        return count(JdkChannels.transfer(source, target, count,
+                (sourceBlocking, targetBlocking, done) -> TransferNatives.relay(source, sourceBlocking, target,
+                        targetBlocking, count - done),
+                () -> BufferedTransfer.relay(source, target, count)));
     }
 
     /**

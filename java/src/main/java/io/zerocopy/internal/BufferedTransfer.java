@@ -1,10 +1,13 @@
 package io.zerocopy.internal;
 
+import io.zerocopy.IncompleteTransferException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -75,10 +78,13 @@ public final class BufferedTransfer {
         }
     }
 
-    /** FileChannel.transferFrom through a buffer. Bytes read are always written, or it throws. */
+    /**
+     * FileChannel.transferFrom through a buffer. Bytes read are always written, or it throws.
+     * Past the end of the target, JDK 17 moves nothing and JDK 21+ writes there.
+     */
     public static long transferFrom(ReadableByteChannel source, FileChannel target, long position, long count)
             throws IOException {
-        if (position > target.size()) {
+        if (TransferNatives.JDK < 21 && position > target.size()) {
             return 0;
         }
         return copy(source, count, (buffer, done) -> {
@@ -101,7 +107,9 @@ public final class BufferedTransfer {
     /**
      * Reads {@code source} until {@code count} bytes or end of stream (or nothing more from a
      * non-blocking source), delivering each buffer. A read error after progress ends the call
-     * with what was delivered; a delivery error throws, since those bytes are gone from the source.
+     * with what was delivered. A delivery error gives bytes read but not written back to a
+     * source with a position (the call then returns what was written, or throws if nothing
+     * was); from a stream they are lost, and an {@link IncompleteTransferException} counts them.
      */
     private static long copy(ReadableByteChannel source, long count, Delivery delivery) throws IOException {
         ByteBuffer buffer = take();
@@ -122,7 +130,24 @@ public final class BufferedTransfer {
                     break;
                 }
                 buffer.flip();
-                delivery.deliver(buffer, moved);
+                try {
+                    delivery.deliver(buffer, moved);
+                } catch (ClosedChannelException e) {
+                    throw e; // closed or interrupted: the JDK's exception, as its own I/O throws
+                } catch (IOException e) {
+                    long written = moved + buffer.position();
+                    long unwritten = buffer.remaining();
+                    if (source instanceof SeekableByteChannel) {
+                        SeekableByteChannel file = (SeekableByteChannel) source;
+                        file.position(file.position() - unwritten);
+                        if (written > 0) {
+                            return written; // the error comes back at the next call
+                        }
+                        throw e;
+                    }
+                    throw new IncompleteTransferException(e.getMessage() + "; " + written + " bytes were written, then "
+                            + unwritten + " more bytes read from the source were lost", written, unwritten, e);
+                }
                 moved += read;
             }
             return moved;

@@ -2,7 +2,9 @@ package io.zerocopy.internal;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
@@ -19,9 +21,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       given to another file until the transfer has returned, so no byte can reach a file or
  *       socket opened meanwhile;
  *   <li>{@code Thread.interrupt()} ends it with {@code ClosedByInterruptException}, both channels
- *       closed;
+ *       closed (also when one of them is not the JDK's and the transfer went through a buffer);
  *   <li>the target socket or pipe is locked for writing (the source for reading), so other
- *       writes do not interleave with a transfer.
+ *       writes do not interleave with a transfer;
+ *   <li>a virtual thread (JDK 21+) never waits inside native code: its sockets and pipes are
+ *       made non-blocking as the JDK makes them for its own I/O, each native call moves what the
+ *       kernel takes at once, and between calls the thread parks on the JDK's poller, where a
+ *       close, an interrupt or a shutdown wakes it, and where it does not hold its carrier.
  * </ul>
  * These are private methods of {@code java.base}, which the native library reaches through
  * method handles made once at load (a call from native code into Java costs far more than a
@@ -33,10 +39,20 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class JdkChannels {
     private JdkChannels() {}
 
-    /** Runs a native transfer, given whether the source and the target block. */
+    /**
+     * One native call of a transfer: told whether the source and the target are to be waited
+     * for inside the call, and how many bytes the transfer moved before it. Returns the natives'
+     * packed result ({@link TransferNatives}).
+     */
     @FunctionalInterface
-    public interface Transfer {
-        long run(boolean sourceBlocking, boolean targetBlocking) throws IOException;
+    public interface Attempt {
+        long run(boolean sourceBlocking, boolean targetBlocking, long done) throws IOException;
+    }
+
+    /** The copy through a buffer, with the channels' own methods; returns the bytes moved. */
+    @FunctionalInterface
+    public interface Fallback {
+        long run() throws IOException;
     }
 
     /** A native call on one file channel. */
@@ -44,6 +60,10 @@ public final class JdkChannels {
     public interface FileCall {
         long run() throws IOException;
     }
+
+    // poll(2)'s events, which SelChImpl.park takes (sun.nio.ch.Net.POLLIN and POLLOUT on Linux).
+    private static final int POLLIN = 0x1;
+    private static final int POLLOUT = 0x4;
 
     // The order of the natives' table in rust/jni/channels.rs (HOOKS).
     private static final MethodHandle[] HOOKS = hooks();
@@ -65,12 +85,21 @@ public final class JdkChannels {
     private static final MethodHandle SOURCE_READ_LOCK = hook(14, ReentrantLock.class, Object.class);
     private static final MethodHandle SOURCE_BEGIN_READ = hook(15, void.class, Object.class, boolean.class);
     private static final MethodHandle SOURCE_END_READ = hook(16, void.class, Object.class, boolean.class, boolean.class);
+    private static final MethodHandle PARK = hook(17, void.class, Object.class, int.class, long.class);
+    private static final MethodHandle SOCKET_NON_BLOCKING = hook(18, void.class, Object.class);
+    private static final MethodHandle SINK_NON_BLOCKING = hook(19, void.class, Object.class);
+    private static final MethodHandle SOURCE_NON_BLOCKING = hook(20, void.class, Object.class);
 
     /** The JDK classes whose hooks were all found; null for the others. */
     private static final Class<?> FILE = owner(0, 5);
     private static final Class<?> SOCKET = owner(5, 11);
     private static final Class<?> SINK = owner(11, 14);
     private static final Class<?> SOURCE = owner(14, 17);
+
+    /** Whether virtual threads can wait on the JDK's poller here (JDK 21+). */
+    private static final boolean CAN_PARK = owner(17, 21) != null;
+    /** {@code Thread.isVirtual()}, or null before JDK 21. */
+    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
     /** The hooks, in the order above; null where this JDK lacks one. */
     private static native MethodHandle[] hooks();
@@ -90,6 +119,27 @@ public final class JdkChannels {
         return HOOKS[from].type().parameterType(0);
     }
 
+    private static MethodHandle isVirtualHandle() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException e) {
+            return null; // JDK 17 to 20: no virtual threads
+        }
+    }
+
+    /** Whether the calling thread is a virtual thread. */
+    public static boolean onVirtualThread() {
+        if (IS_VIRTUAL == null) {
+            return false;
+        }
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(Thread.currentThread());
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     private static boolean is(Class<?> type, Object channel) {
         return type != null && type.isInstance(channel);
     }
@@ -105,30 +155,32 @@ public final class JdkChannels {
     }
 
     /**
-     * Runs {@code transfer} with {@code source} registered for reading and {@code target} for
-     * writing, as the JDK registers its own I/O. If either is not {@linkplain #isDirect direct},
-     * runs it unregistered, told that neither blocks: the natives then only check their
-     * arguments and answer "not direct", touching no descriptor.
+     * Runs a transfer of up to {@code count} bytes from {@code source} to {@code target}, with
+     * {@code source} registered for reading and {@code target} for writing as the JDK registers
+     * its own I/O. On a virtual thread that may wait for a socket or pipe, runs {@code attempt}
+     * as often as it takes, parking between calls. If a channel is not direct, runs
+     * {@code attempt} unregistered and told that nothing blocks, so that the natives only check
+     * the arguments (and answer "not direct", touching no descriptor), then {@code fallback}.
+     *
+     * <p>An interrupt closes both channels, whichever way the bytes went.
+     *
+     * @return the packed result: bytes moved and path
      */
-    public static long run(Channel source, Channel target, Transfer transfer) throws IOException {
-        if (!isDirect(source) || !isDirect(target)) {
-            return transfer.run(false, false);
-        }
-        boolean completed = false;
+    public static long transfer(Channel source, Channel target, long count, Attempt attempt, Fallback fallback)
+            throws IOException {
         try {
-            int from = begin(source, false);
-            try {
-                int to = begin(target, true);
-                try {
-                    long result = transfer.run(blocks(source, from), blocks(target, to));
-                    completed = true;
-                    return result;
-                } finally {
-                    end(target, true, to, completed);
-                }
-            } finally {
-                end(source, false, from, completed);
+            long result = TransferNatives.NOT_DIRECT;
+            if (!isDirect(source) || !isDirect(target)) {
+                result = attempt.run(false, false, 0);
+            } else if (!onVirtualThread() || !(isStream(source) || isStream(target))) {
+                result = registered(source, target, attempt);
+            } else if (CAN_PARK) {
+                result = parking(source, target, count, attempt);
             }
+            if (result == TransferNatives.NOT_DIRECT) {
+                return TransferNatives.pack(fallback.run(), BUFFERED);
+            }
+            return result;
         } catch (ClosedByInterruptException e) {
             // As FileChannel.transferTo specifies: an interrupt closes both channels.
             closeQuietly(source, e);
@@ -137,13 +189,92 @@ public final class JdkChannels {
         }
     }
 
+    /** The ordinal of TransferPath.BUFFERED. */
+    private static final int BUFFERED = 3;
+
+    /** One native call, inside the hooks, which may wait in the kernel (platform threads). */
+    private static long registered(Channel source, Channel target, Attempt attempt) throws IOException {
+        lock(source, false);
+        try {
+            lock(target, true);
+            try {
+                boolean sourceBlocking = blocks(source);
+                boolean targetBlocking = blocks(target);
+                return inHooks(source, sourceBlocking, target, targetBlocking,
+                        () -> attempt.run(sourceBlocking, targetBlocking, 0));
+            } finally {
+                unlock(target, true);
+            }
+        } finally {
+            unlock(source, false);
+        }
+    }
+
     /**
-     * Runs {@code call} with {@code file} (a {@linkplain #isDirect direct} file channel)
-     * registered, as the JDK registers its own {@code FileChannel.map}.
+     * A virtual thread's transfer: native calls that never wait, and between them a park on the
+     * JDK's poller for the end that would block, inside that channel's hooks, as the JDK's own
+     * read and write do. The locks are held throughout, so nothing interleaves.
+     */
+    private static long parking(Channel source, Channel target, long count, Attempt attempt) throws IOException {
+        long done = 0;
+        int path = BUFFERED;
+        lock(source, false);
+        try {
+            lock(target, true);
+            try {
+                boolean sourceWaits = blocks(source);
+                boolean targetWaits = blocks(target);
+                makeNonBlocking(source);
+                makeNonBlocking(target);
+                boolean sourceBlocking = !isStream(source); // files: as ever
+                boolean targetBlocking = !isStream(target);
+                while (true) {
+                    long before = done;
+                    long result = inHooks(source, sourceBlocking, target, targetBlocking,
+                            () -> attempt.run(sourceBlocking, targetBlocking, before));
+                    if (result == TransferNatives.NOT_DIRECT) {
+                        return result;
+                    }
+                    done += TransferNatives.bytes(result);
+                    path = TransferNatives.path(result);
+                    int blockedOn = TransferNatives.blockedOn(result);
+                    boolean onSource = blockedOn == TransferNatives.BLOCKED_ON_SOURCE;
+                    if (blockedOn == TransferNatives.BLOCKED_ON_NOTHING || done >= count
+                            || !(onSource ? sourceWaits : targetWaits)) {
+                        return TransferNatives.pack(done, path);
+                    }
+                    park(onSource ? source : target, !onSource, done > 0);
+                }
+            } finally {
+                unlock(target, true);
+            }
+        } catch (ClosedChannelException e) {
+            // A channel closed while this thread parked or between calls: as with a blocked
+            // JDK operation, the bytes moved, or else AsynchronousCloseException.
+            if (e instanceof ClosedByInterruptException) {
+                throw e;
+            }
+            if (done > 0) {
+                return TransferNatives.pack(done, path);
+            }
+            if (e instanceof AsynchronousCloseException) {
+                throw e;
+            }
+            AsynchronousCloseException closed = new AsynchronousCloseException();
+            closed.initCause(e);
+            throw closed;
+        } finally {
+            unlock(source, false);
+        }
+    }
+
+    /**
+     * Runs {@code call} on a file channel registered as the JDK registers its own
+     * {@code FileChannel.map}: with the channel's thread set and its blocking hooks.
      */
     public static long runOnFile(Channel file, FileCall call) throws IOException {
         boolean completed = false;
-        int token = beginFile(file);
+        int token = begin(file, false, true);
         try {
             long result = call.run();
             completed = true;
@@ -153,17 +284,80 @@ public final class JdkChannels {
         }
     }
 
+    /** Runs {@code call} with both channels registered (their stream locks already held). */
+    private static long inHooks(Channel source, boolean sourceBlocking, Channel target, boolean targetBlocking,
+            FileCall call) throws IOException {
+        boolean completed = false;
+        int from = begin(source, false, sourceBlocking);
+        try {
+            int to = begin(target, true, targetBlocking);
+            try {
+                long result = call.run();
+                completed = true;
+                return result;
+            } finally {
+                end(target, true, to, completed);
+            }
+        } finally {
+            end(source, false, from, completed);
+        }
+    }
+
+    /**
+     * Parks this (virtual) thread until {@code channel} is ready to read or write, inside its
+     * hooks as a blocking operation, so that a close, a shutdown or an interrupt wakes it.
+     * {@code completed}: whether the transfer moved bytes already (then a close is no error).
+     */
+    private static void park(Channel channel, boolean write, boolean completed) throws IOException {
+        boolean parked = false;
+        int token = begin(channel, write, true);
+        try {
+            if (channel.isOpen()) {
+                PARK.invokeExact((Object) channel, write ? POLLOUT : POLLIN, 0L);
+            }
+            parked = true;
+        } catch (Throwable t) {
+            throw rethrown(t);
+        } finally {
+            end(channel, write, token, completed || parked);
+        }
+    }
+
+    /** For a virtual thread: the JDK's own switch of a socket or pipe to non-blocking. */
+    private static void makeNonBlocking(Channel channel) throws IOException {
+        MethodHandle hook = is(SOCKET, channel) ? SOCKET_NON_BLOCKING
+                : is(SINK, channel) ? SINK_NON_BLOCKING : is(SOURCE, channel) ? SOURCE_NON_BLOCKING : null;
+        if (hook != null) {
+            invoke(hook, channel);
+        }
+    }
+
+    /** Whether a channel is in blocking mode (files always are); read under its stream lock. */
+    private static boolean blocks(Channel channel) {
+        return !isStream(channel) || ((SelectableChannel) channel).isBlocking();
+    }
+
+    /** Takes a socket's or pipe's lock for reading or writing; nothing for a file. */
+    private static void lock(Channel channel, boolean write) throws IOException {
+        if (isStream(channel)) {
+            lockOf(channel, write).lock();
+        }
+    }
+
+    private static void unlock(Channel channel, boolean write) throws IOException {
+        if (isStream(channel)) {
+            lockOf(channel, write).unlock();
+        }
+    }
+
     /**
      * Registers this thread with the channel. Returns the token for {@link #end}: for a file its
      * index in the channel's thread set, for a socket or pipe 1 if it blocks, else 0.
      */
-    private static int begin(Channel channel, boolean write) throws IOException {
+    private static int begin(Channel channel, boolean write, boolean blocking) throws IOException {
         if (is(FILE, channel)) {
             return beginFile(channel);
         }
-        ReentrantLock lock = lock(channel, write);
-        lock.lock();
-        boolean blocking = ((SelectableChannel) channel).isBlocking(); // changes only under both locks
         boolean begun = false;
         try {
             invoke(beginHook(channel, write), channel, blocking);
@@ -171,11 +365,7 @@ public final class JdkChannels {
             return blocking ? 1 : 0;
         } finally {
             if (!begun) {
-                try {
-                    invoke(endHook(channel, write), channel, blocking, false); // as the JDK's finally does
-                } finally {
-                    lock.unlock();
-                }
+                invoke(endHook(channel, write), channel, blocking, false); // as the JDK's finally does
             }
         }
     }
@@ -208,18 +398,10 @@ public final class JdkChannels {
             }
             return;
         }
-        try {
-            invoke(endHook(channel, write), channel, token != 0, completed);
-        } finally {
-            lock(channel, write).unlock();
-        }
+        invoke(endHook(channel, write), channel, token != 0, completed);
     }
 
-    private static boolean blocks(Channel channel, int token) {
-        return is(FILE, channel) || token != 0;
-    }
-
-    private static ReentrantLock lock(Channel channel, boolean write) throws IOException {
+    private static ReentrantLock lockOf(Channel channel, boolean write) throws IOException {
         MethodHandle getter = is(SOCKET, channel) ? (write ? SOCKET_WRITE_LOCK : SOCKET_READ_LOCK)
                 : write ? SINK_WRITE_LOCK : SOURCE_READ_LOCK;
         try {
