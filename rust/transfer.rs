@@ -684,9 +684,11 @@ fn drain_pipe(
     mut offset: Option<&mut i64>,
     delivered: &mut u64,
 ) -> Result<()> {
+    let mut piece = n;
     while *delivered < n {
-        let left = n - *delivered;
+        let left = (n - *delivered).min(piece);
         match io::splice(pipe.read.as_fd(), None, ends.target(), offset.as_deref_mut(), left) {
+            Err(e) if may_fit_smaller(&e, left as usize) => piece = left / 2,
             Ok(0) => {
                 return Err(Error::new("splice", libc::EIO).with_context("the target took nothing"))
             }
@@ -734,10 +736,13 @@ fn buffered_from_file(
     with_buffer(want, |buf| {
         let read = io::pread(source, buf, *offset)?;
         let mut written = 0;
+        let mut piece = read;
         while written < read {
-            match io::write(target, &buf[written..read]) {
+            let end = read.min(written + piece);
+            match io::write(target, &buf[written..end]) {
                 Ok(n) => written += n,
                 Err(e) if e.errno == libc::EINTR => {}
+                Err(e) if may_fit_smaller(&e, end - written) => piece = (end - written) / 2,
                 Err(_) if written > 0 => break,
                 Err(e) => return Err(e),
             }
@@ -759,13 +764,16 @@ fn buffered_into_file(
     with_buffer(want, |buf| {
         let read = io::read(source.fd, buf)?;
         let mut written = 0;
+        let mut piece = read;
         while written < read {
-            match io::pwrite(target, &buf[written..read], *offset) {
+            let end = read.min(written + piece);
+            match io::pwrite(target, &buf[written..end], *offset) {
                 Ok(n) => {
                     written += n;
                     *offset += n as i64;
                 }
                 Err(e) if e.errno == libc::EINTR => {}
+                Err(e) if may_fit_smaller(&e, end - written) => piece = (end - written) / 2,
                 Err(e) if source.is_stream() => {
                     return Err(e.incomplete(written as u64, (read - written) as u64))
                 }
@@ -777,6 +785,13 @@ fn buffered_into_file(
         }
         Ok(read)
     })
+}
+
+/// Whether a write of `len` bytes that failed with `e` should be tried again with half as
+/// many: a nearly full file system (ext4) refuses a whole write that it could partly take, so
+/// a full one is halved down to one page before it fails.
+fn may_fit_smaller(e: &Error, len: usize) -> bool {
+    matches!(e.errno, libc::ENOSPC | libc::EDQUOT) && len >= 2 * crate::sys::page_size()
 }
 
 /// Runs `f` with this thread's fallback buffer, cut to at most `want` bytes.

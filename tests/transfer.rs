@@ -3,7 +3,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::thread;
 
@@ -465,4 +465,74 @@ fn positions_the_kernel_refuses_move_nothing_as_past_the_end() {
         let moved = transfer::transfer_to(&end_of(&source), position, 10, &end_of(&client));
         assert_eq!(moved.unwrap().bytes, 0, "at {position}");
     }
+}
+
+/// A tmpfs of `bytes` mounted on a fresh directory, unmounted at drop; None (the test skips,
+/// saying why) where this process may not mount.
+struct SmallFs(TempDir);
+
+impl SmallFs {
+    fn mount(name: &str, bytes: u64) -> Option<SmallFs> {
+        let dir = TempDir::new(name);
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(&dir.0)
+            .stderr(std::process::Stdio::null())
+            .status();
+        if !matches!(status, Ok(s) if s.success()) {
+            eprintln!("skipped: mounting a tmpfs needs root");
+            return None;
+        }
+        Some(SmallFs(dir))
+    }
+}
+
+impl Drop for SmallFs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0 .0).status();
+    }
+}
+
+#[test]
+fn a_full_file_system_loses_nothing_from_a_file_and_counts_what_a_stream_lost() {
+    let Some(small) = SmallFs::mount("enospc", 256 << 10) else { return };
+    let dir = TempDir::new("enospc-source");
+    let data = pattern(4 << 20, 12);
+
+    // A file source: the call returns what was written and leaves the source's offset there.
+    let source = dir.file("source", &data);
+    let target = small.0.file("from-file", b"");
+    let done =
+        transfer::transfer_from(&end_of(&source), &end_of(&target), 0, data.len() as u64).unwrap();
+    let written = std::fs::read(small.0 .0.join("from-file")).unwrap();
+    assert_eq!(done.bytes, written.len() as u64);
+    assert!(done.bytes > 0 && done.bytes < data.len() as u64, "{done:?}");
+    assert_eq!(&written[..], &data[..written.len()]);
+    assert_eq!(unsafe { libc::lseek(source.as_raw_fd(), 0, libc::SEEK_CUR) }, done.bytes as i64);
+    let again =
+        transfer::transfer_from(&end_of(&source), &end_of(&target), done.bytes, data.len() as u64);
+    assert_eq!(again.unwrap_err().errno, libc::ENOSPC, "the error comes at the next call");
+    drop(target);
+    std::fs::remove_file(small.0 .0.join("from-file")).unwrap();
+
+    // A socket: every byte sent is written, lost (and counted) or still in the socket.
+    let target = small.0.file("from-socket", b"");
+    let (mut client, server) = tcp_pair();
+    let sent = data.clone();
+    let writer = thread::spawn(move || {
+        client.write_all(&sent).unwrap();
+        client.shutdown(std::net::Shutdown::Write).unwrap();
+    });
+    let e = transfer::transfer_from(&end_of(&server), &end_of(&target), 0, u64::MAX).unwrap_err();
+    assert_eq!(e.errno, libc::ENOSPC);
+    let incomplete = e.incomplete.expect("bytes taken from the socket were lost");
+    let mut left = Vec::new();
+    (&server).read_to_end(&mut left).unwrap();
+    writer.join().unwrap();
+    let written = std::fs::read(small.0 .0.join("from-socket")).unwrap();
+    assert_eq!(incomplete.transferred, written.len() as u64);
+    assert_eq!(&written[..], &data[..written.len()]);
+    let resumed = (incomplete.transferred + incomplete.lost) as usize;
+    assert_eq!(&left[..], &data[resumed..], "the stream goes on after the lost bytes");
+    transfer::release_thread_pipe();
 }

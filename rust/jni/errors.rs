@@ -139,56 +139,48 @@ fn throw(env: &mut Env, err: BridgeError) {
 /// bytes taken from a stream is an `io.zerocopy.IncompleteTransferException` with the counts,
 /// caused by that exception.
 fn throw_os(env: &mut Env, err: &crate::Error) -> ::jni::errors::Result<()> {
-    let cause = crate::Error { incomplete: None, ..err.clone() };
-    let (exception, text) = os_exception(env, &cause)?;
+    let exception = os_exception(env, &crate::Error { incomplete: None, ..err.clone() })?;
     let exception = match err.incomplete {
         None => exception,
-        Some(incomplete) => {
-            let message: JObject = env.new_string(format!("{text}; {incomplete}"))?.into();
-            env.new_object(
-                jni_str!("io/zerocopy/IncompleteTransferException"),
-                jni_sig!("(Ljava/lang/String;JJLjava/lang/Throwable;)V"),
-                &[
-                    JValue::Object(&message),
-                    JValue::Long(incomplete.transferred as i64),
-                    JValue::Long(incomplete.lost as i64),
-                    JValue::Object(&exception),
-                ],
-            )?
-        }
+        Some(incomplete) => env.new_object(
+            jni_str!("io/zerocopy/IncompleteTransferException"),
+            jni_sig!("(JJLjava/lang/Throwable;)V"),
+            &[
+                JValue::Long(incomplete.transferred as i64),
+                JValue::Long(incomplete.lost as i64),
+                JValue::Object(&exception),
+            ],
+        )?,
     };
     let exception = ::jni::objects::JThrowable::cast_local(env, exception)?;
     env.throw(exception)
 }
 
-/// The exception for one failed system call, not thrown, and the text that says what failed.
+/// The exception for one failed system call, not thrown.
 fn os_exception<'local>(
     env: &mut Env<'local>,
     err: &crate::Error,
-) -> ::jni::errors::Result<(JObject<'local>, String)> {
+) -> ::jni::errors::Result<JObject<'local>> {
     let (class, message) = match err.errno {
         libc::EBADF => (jni_str!("java/nio/channels/ClosedChannelException"), None),
         libc::ENOTCONN => (jni_str!("java/nio/channels/NotYetConnectedException"), None),
         libc::EPIPE => (jni_str!("java/io/IOException"), Some("Broken pipe")),
         libc::ECONNRESET => (jni_str!("java/io/IOException"), Some("Connection reset by peer")),
         _ => {
-            let text = err.to_string();
-            let message: JObject = env.new_string(&text)?.into();
+            let message: JObject = env.new_string(err.to_string())?.into();
             let syscall: JObject = env.new_string(err.syscall)?.into();
-            let exception = env.new_object(
+            return env.new_object(
                 jni_str!("io/zerocopy/NativeIOException"),
                 jni_sig!("(Ljava/lang/String;Ljava/lang/String;I)V"),
                 &[JValue::Object(&message), JValue::Object(&syscall), JValue::Int(err.errno)],
-            )?;
-            return Ok((exception, text));
+            );
         }
     };
-    let exception = match message {
-        None => env.new_object(class, jni_sig!("()V"), &[])?,
+    match message {
+        None => env.new_object(class, jni_sig!("()V"), &[]),
         Some(message) => {
             let message: JObject = env.new_string(message)?.into();
-            env.new_object(class, jni_sig!("(Ljava/lang/String;)V"), &[JValue::Object(&message)])?
+            env.new_object(class, jni_sig!("(Ljava/lang/String;)V"), &[JValue::Object(&message)])
         }
-    };
-    Ok((exception, message.map_or_else(|| err.to_string(), str::to_string)))
+    }
 }

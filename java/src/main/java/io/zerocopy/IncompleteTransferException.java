@@ -19,13 +19,13 @@ public class IncompleteTransferException extends IOException {
     private final long bytesLost;
 
     /**
-     * @param message what failed and the counts, as shown to users
      * @param bytesTransferred bytes this call wrote to the target
      * @param bytesLost bytes read from the source after those, and not written
      * @param cause why the write failed
      */
-    public IncompleteTransferException(String message, long bytesTransferred, long bytesLost, Throwable cause) {
-        super(message, cause);
+    public IncompleteTransferException(long bytesTransferred, long bytesLost, Throwable cause) {
+        super(cause.getMessage() + "; " + bytesTransferred + " bytes were written, then " + bytesLost
+                + " more bytes read from the source were lost", cause);
         this.bytesTransferred = bytesTransferred;
         this.bytesLost = bytesLost;
     }

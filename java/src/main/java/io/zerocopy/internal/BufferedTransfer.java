@@ -88,10 +88,33 @@ public final class BufferedTransfer {
             return 0;
         }
         return copy(source, count, (buffer, done) -> {
-            while (buffer.hasRemaining()) {
-                target.write(buffer, position + done + buffer.position());
+            int end = buffer.limit();
+            int piece = buffer.remaining();
+            while (buffer.position() < end) {
+                buffer.limit(Math.min(end, buffer.position() + piece));
+                try {
+                    target.write(buffer, position + done + buffer.position());
+                } catch (IOException e) {
+                    if (!mayFitSmaller(e, buffer.remaining())) {
+                        throw e;
+                    }
+                    piece = buffer.remaining() / 2;
+                } finally {
+                    buffer.limit(end);
+                }
             }
         });
+    }
+
+    /**
+     * Whether a write of {@code length} bytes that failed with {@code e} should be tried again
+     * with half as many: a nearly full file system (ext4) refuses a whole write that it could
+     * partly take, so a full one is halved down to one page before it fails.
+     */
+    private static boolean mayFitSmaller(IOException e, int length) {
+        String message = String.valueOf(e.getMessage());
+        return length >= 2 * 4096 && !(e instanceof ClosedChannelException)
+                && (message.contains("No space left on device") || message.contains("Disk quota exceeded"));
     }
 
     /** ZeroCopy.relay through a buffer. Bytes read are always delivered, or it throws. */
@@ -145,8 +168,7 @@ public final class BufferedTransfer {
                         }
                         throw e;
                     }
-                    throw new IncompleteTransferException(e.getMessage() + "; " + written + " bytes were written, then "
-                            + unwritten + " more bytes read from the source were lost", written, unwritten, e);
+                    throw new IncompleteTransferException(written, unwritten, e);
                 }
                 moved += read;
             }

@@ -1,5 +1,6 @@
 package io.zerocopy.internal;
 
+import io.zerocopy.IncompleteTransferException;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -222,16 +223,31 @@ public final class JdkChannels {
         try {
             lock(target, true);
             try {
+                // Registered as the channels are configured (so that a close is deferred until the
+                // call has left, as for the JDK's own I/O), but no native call waits for a stream.
                 boolean sourceWaits = blocks(source);
                 boolean targetWaits = blocks(target);
                 makeNonBlocking(source);
                 makeNonBlocking(target);
-                boolean sourceBlocking = !isStream(source); // files: as ever
+                boolean sourceBlocking = !isStream(source);
                 boolean targetBlocking = !isStream(target);
                 while (true) {
                     long before = done;
-                    long result = inHooks(source, sourceBlocking, target, targetBlocking,
-                            () -> attempt.run(sourceBlocking, targetBlocking, before));
+                    long result;
+                    try {
+                        result = inHooks(source, sourceWaits, target, targetWaits,
+                                () -> attempt.run(sourceBlocking, targetBlocking, before));
+                    } catch (IncompleteTransferException e) {
+                        throw before == 0 ? e : new IncompleteTransferException(before + e.bytesTransferred(),
+                                e.bytesLost(), e.getCause());
+                    } catch (ClosedChannelException e) {
+                        throw e;
+                    } catch (IOException e) {
+                        if (before > 0) {
+                            return TransferNatives.pack(before, path); // the error comes back next call
+                        }
+                        throw e;
+                    }
                     if (result == TransferNatives.NOT_DIRECT) {
                         return result;
                     }
@@ -244,6 +260,9 @@ public final class JdkChannels {
                         return TransferNatives.pack(done, path);
                     }
                     park(onSource ? source : target, !onSource, done > 0);
+                    if (!source.isOpen() || !target.isOpen()) {
+                        throw new AsynchronousCloseException(); // the other channel, closed meanwhile
+                    }
                 }
             } finally {
                 unlock(target, true);
@@ -293,7 +312,10 @@ public final class JdkChannels {
             int to = begin(target, true, targetBlocking);
             try {
                 long result = call.run();
-                completed = true;
+                // As the JDK's own I/O: a call that moved nothing while a channel was closed under
+                // it (the JDK may turn a closed socket into one at end of stream) did not complete.
+                completed = result == TransferNatives.NOT_DIRECT || TransferNatives.bytes(result) > 0
+                        || (source.isOpen() && target.isOpen());
                 return result;
             } finally {
                 end(target, true, to, completed);
@@ -304,16 +326,23 @@ public final class JdkChannels {
     }
 
     /**
-     * Parks this (virtual) thread until {@code channel} is ready to read or write, inside its
-     * hooks as a blocking operation, so that a close, a shutdown or an interrupt wakes it.
-     * {@code completed}: whether the transfer moved bytes already (then a close is no error).
+     * How long one park lasts before the transfer looks again: a close of the other channel (a
+     * file, which has no poller registration to wake this thread) is seen within this time.
+     */
+    private static final long PARK_SLICE_NANOS = 50_000_000L;
+
+    /**
+     * Parks this (virtual) thread until {@code channel} is ready to read or write, or for
+     * {@link #PARK_SLICE_NANOS} at most, inside its hooks as a blocking operation, so that a
+     * close, a shutdown or an interrupt wakes it. {@code completed}: whether the transfer moved
+     * bytes already (then a close is no error).
      */
     private static void park(Channel channel, boolean write, boolean completed) throws IOException {
         boolean parked = false;
         int token = begin(channel, write, true);
         try {
             if (channel.isOpen()) {
-                PARK.invokeExact((Object) channel, write ? POLLOUT : POLLIN, 0L);
+                PARK.invokeExact((Object) channel, write ? POLLOUT : POLLIN, PARK_SLICE_NANOS);
             }
             parked = true;
         } catch (Throwable t) {

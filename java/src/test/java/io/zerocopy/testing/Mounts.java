@@ -77,11 +77,36 @@ public final class Mounts {
      * under {@code parent}, or skips the test with the reason if this machine does not allow it.
      */
     public static Mount tmpfs(Path parent, String options) throws IOException, InterruptedException {
+        return tmpfs(parent, options, 16 << 20);
+    }
+
+    /** A tmpfs of {@code bytes} (rounded up to pages), as {@link #tmpfs(Path, String)}. */
+    public static Mount tmpfs(Path parent, String options, long bytes) throws IOException, InterruptedException {
         Assumptions.assumeTrue(isRoot(), "skipped: mounting a tmpfs (" + options + ") needs root");
         Path dir = Files.createTempDirectory(parent, "mnt-");
-        List<String> command = Arrays.asList("mount", "-t", "tmpfs", "-o", options + ",size=16m", "tmpfs", dir.toString());
+        List<String> command = Arrays.asList("mount", "-t", "tmpfs", "-o", options + ",size=" + bytes, "tmpfs",
+                dir.toString());
         String[] result = exec(command.toArray(new String[0]));
         Assumptions.assumeTrue(result[0].equals("0"), "skipped: " + String.join(" ", command) + " failed: " + result[1]);
+        return new Mount(dir);
+    }
+
+    /**
+     * Makes an ext4 image of {@code bytes} under {@code parent} (no blocks reserved for root)
+     * and mounts it through a loop device, or skips the test with the reason.
+     */
+    public static Mount ext4(Path parent, long bytes) throws IOException, InterruptedException {
+        Assumptions.assumeTrue(isRoot(), "skipped: mounting an ext4 image needs root");
+        Path image = Files.createTempFile(parent, "ext4-", ".img");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            file.setLength(bytes);
+        }
+        String[] mkfs = exec("mkfs.ext4", "-q", "-F", "-m", "0", image.toString());
+        Assumptions.assumeTrue(mkfs[0].equals("0"), "skipped: mkfs.ext4 failed: " + mkfs[1]);
+        Path dir = Files.createTempDirectory(parent, "ext4-");
+        String[] mount = exec("mount", "-o", "loop", image.toString(), dir.toString());
+        Assumptions.assumeTrue(mount[0].equals("0"), "skipped: mounting an ext4 image on a loop device failed: "
+                + mount[1]);
         return new Mount(dir);
     }
 }
