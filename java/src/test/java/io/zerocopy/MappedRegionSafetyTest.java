@@ -185,7 +185,8 @@ class MappedRegionSafetyTest {
         assertTrue(before != null && after != null && peak.find(), result::toString);
         // A leaked region would add a line per cycle; the JVM itself may add a few.
         assertTrue(Math.abs(after[0] - before[0]) <= 16, "maps " + before[0] + " -> " + after[0]);
-        assertEquals(before[1], after[1], "open descriptors");
+        // No descriptor leaked (the JVM may close one of its own meanwhile, as Temurin 17.0.9 does).
+        assertTrue(after[1] <= before[1], "open descriptors " + before[1] + " -> " + after[1]);
         long peakKb = Long.parseLong(peak.group(1));
         assertTrue(Math.max(peakKb, after[2]) - before[2] < 64 * 1024,
                 "VmSize " + before[2] + " kB -> at most " + peakKb + " kB -> " + after[2] + " kB");
