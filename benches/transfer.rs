@@ -82,9 +82,17 @@ impl RawPipe {
     }
 }
 
-/// socket -> pipe -> file at offset 0, one pipe's worth at a time.
-fn raw_splice(socket: BorrowedFd, pipe: &RawPipe, file: BorrowedFd, size: u64) -> u64 {
+/// socket -> pipe -> target, one pipe's worth at a time; a file target is written from
+/// offset 0 (`at_offset`), a socket target at its own position.
+fn raw_splice(
+    socket: BorrowedFd,
+    pipe: &RawPipe,
+    target: BorrowedFd,
+    size: u64,
+    at_offset: bool,
+) -> u64 {
     let mut offset: libc::loff_t = 0;
+    let out_offset: *mut libc::loff_t = if at_offset { &mut offset } else { ptr::null_mut() };
     let mut moved = 0;
     while moved < size {
         let want = (size - moved).min(PIPE_SIZE as u64) as usize;
@@ -101,13 +109,13 @@ fn raw_splice(socket: BorrowedFd, pipe: &RawPipe, file: BorrowedFd, size: u64) -
         };
         let mut left = check(taken, "splice");
         while left > 0 {
-            // Safety: as above, with a valid offset pointer for the file.
+            // Safety: as above; `out_offset` is null or points at `offset`, alive here.
             let n = unsafe {
                 libc::splice(
                     pipe.read.as_raw_fd(),
                     ptr::null_mut(),
-                    file.as_raw_fd(),
-                    &mut offset,
+                    target.as_raw_fd(),
+                    out_offset,
                     left as usize,
                     libc::SPLICE_F_MOVE,
                 )
@@ -183,11 +191,32 @@ fn socket_to_file(c: &mut Criterion) {
             })
         });
         group.bench_function("raw_splice", |b| {
-            b.iter(|| raw_splice(source.socket.as_fd(), &pipe, target.as_fd(), size))
+            b.iter(|| raw_splice(source.socket.as_fd(), &pipe, target.as_fd(), size, true))
         });
         group.finish();
     }
 }
 
-criterion_group!(benches, file_to_socket, file_to_file, socket_to_file);
+/// A proxy's inner loop: relay between two loopback sockets, against the raw splice loop.
+fn socket_to_socket(c: &mut Criterion) {
+    for size in SIZES {
+        let source = Loopback::fed();
+        let sink = Loopback::drained();
+        let pipe = RawPipe::new();
+        let mut group = group(c, "socket_to_socket", size);
+        group.bench_function("api", |b| {
+            let (from, to) = (endpoint(&source.socket), endpoint(&sink.socket));
+            b.iter(|| {
+                let moved = transfer::relay(&from, &to, size).expect("relay");
+                assert_eq!(moved.bytes, size);
+            })
+        });
+        group.bench_function("raw_splice", |b| {
+            b.iter(|| raw_splice(source.socket.as_fd(), &pipe, sink.socket.as_fd(), size, false))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, file_to_socket, file_to_file, socket_to_file, socket_to_socket);
 criterion_main!(benches);

@@ -389,7 +389,8 @@ pub fn transfer_to_with_header_as(
 
 /// Whether `position` lies past the end of the file `fd`: there `transfer_from` moves nothing.
 pub fn is_past_end(fd: BorrowedFd, position: u64) -> Result<bool> {
-    Ok(position > file_size(fd)?)
+    // No file is shorter than 0 bytes: the most common position costs no fstat.
+    Ok(position > 0 && position > file_size(fd)?)
 }
 
 /// The size of the file `fd`, as `FileChannel.size()` reads it.
