@@ -1,5 +1,6 @@
 package io.zerocopy;
 
+import io.zerocopy.internal.Events;
 import io.zerocopy.internal.MappedMemory;
 import io.zerocopy.internal.NativeLibrary;
 import java.io.IOException;
@@ -200,7 +201,10 @@ public final class MappedRegion implements AutoCloseable {
             throw new UnsupportedOperationException("MappedRegion does not support map mode " + mode);
         }
         NativeLibrary.ensureLoaded();
-        return new MappedRegion(MappedMemory.map(channel, nativeMode, position, size), mode, size);
+        Object event = Events.beginMapping();
+        MappedRegion region = new MappedRegion(MappedMemory.map(channel, nativeMode, position, size), mode, size);
+        Events.mapping(event, "map", mode.toString(), position, size);
+        return region;
     }
 
     /** The region's size in bytes. */
@@ -459,6 +463,7 @@ public final class MappedRegion implements AutoCloseable {
             if (closed) {
                 return;
             }
+            Object event = Events.beginMapping();
             CHUNKS.setOpaque(this, null); // the buffers are the collector's now
             try {
                 memory.close();
@@ -467,6 +472,7 @@ public final class MappedRegion implements AutoCloseable {
             }
             closed = true;
             cleanable.clean(); // the region's own hold: frees now if nothing else holds it
+            Events.mapping(event, "close", mode.toString(), -1, size);
         }
     }
 

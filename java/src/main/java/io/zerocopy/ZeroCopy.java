@@ -1,6 +1,7 @@
 package io.zerocopy;
 
 import io.zerocopy.internal.BufferedTransfer;
+import io.zerocopy.internal.Events;
 import io.zerocopy.internal.JdkChannels;
 import io.zerocopy.internal.NativeLibrary;
 import io.zerocopy.internal.TransferNatives;
@@ -20,8 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@link #transferTo(FileChannel, long, long, WritableByteChannel)} and
  * {@link #transferFrom(ReadableByteChannel, FileChannel, long, long)} keep the contract of
- * JDK 17's {@code FileChannel} methods (positions, return values, exceptions), and improve on
- * them where the JDK is weakest:
+ * the running JDK's {@code FileChannel} methods (positions, return values, exceptions, from
+ * JDK 17 on), and improve on them where the JDK is weakest:
  * <ul>
  *   <li>a blocking target (or source) is served until {@code count} bytes or end of file in one
  *       call: no cap of 2 GiB (0x7ffff000 bytes) per call;
@@ -35,8 +36,14 @@ import java.util.concurrent.atomic.LongAdder;
  * wrapper, a TLS layer, a user's channel) are served through a reused direct buffer and
  * counted as {@link TransferPath#BUFFERED}; nothing is "unsupported".
  *
- * <p>Where JDK 17 and newer JDKs differ, this follows JDK 17: {@code transferFrom} at a
- * position past the end of the file transfers nothing (JDK 21 and later grow the file).
+ * <p>Where JDKs differ, this follows the one it runs on: {@code transferFrom} at a position
+ * past the end of the file transfers nothing on JDK 17 and grows the file on JDK 21 and later;
+ * a source file that reports size 0 ({@code /proc}, devices) gives nothing on JDK 17 and is
+ * read on JDK 21 and later.
+ *
+ * <p>Each call is a JFR event, {@code io.zerocopy.Transfer} (operation, path, bytes, kinds of
+ * source and target), recorded for calls of at least 20 ms unless a recording sets another
+ * threshold; mapping and closing a {@link MappedRegion} are {@code io.zerocopy.Mapping} events.
  *
  * <p>Between the JDK's own channel classes a transfer runs inside their hooks for blocking I/O,
  * as the JDK's own reads, writes and (since JDK 22) transfers do: a {@code close()} in another
@@ -105,10 +112,11 @@ public final class ZeroCopy {
             throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(source, target);
+        Object event = Events.beginTransfer();
         return count(JdkChannels.transfer(source, target, count,
                 (sourceBlocking, targetBlocking, done) -> TransferNatives.transferTo(source, position + done,
                         count - done, target, targetBlocking, TransferNatives.JDK),
-                () -> BufferedTransfer.transferTo(source, position, count, target)));
+                () -> BufferedTransfer.transferTo(source, position, count, target)), event, "transferTo", source, target);
     }
 
     /**
@@ -147,6 +155,7 @@ public final class ZeroCopy {
         byte[] heap = direct != null ? null : header.hasArray() ? header.array() : copy(header);
         int headerOffset = heap == null ? offset : header.hasArray() ? header.arrayOffset() + offset : 0;
         long total = count > Long.MAX_VALUE - length ? Long.MAX_VALUE : count + length;
+        Object event = Events.beginTransfer();
         long result = JdkChannels.transfer(source, target, total, (sourceBlocking, targetBlocking, done) -> done < length
                 ? TransferNatives.transferToWithHeader(direct, heap, headerOffset + (int) done, length - (int) done,
                         source, position, count, target, targetBlocking, TransferNatives.JDK)
@@ -157,21 +166,23 @@ public final class ZeroCopy {
                     return sent + (sent < length ? 0 : BufferedTransfer.transferTo(source, position, count, target));
                 });
         header.position(offset + (int) Math.min(TransferNatives.bytes(result), length));
-        return count(result);
+        return count(result, event, "transferTo with header", source, target);
     }
 
     /**
      * Transfers up to {@code count} bytes from {@code source} into {@code target}'s file at
      * {@code position}, as {@link FileChannel#transferFrom(ReadableByteChannel, long, long)} of
-     * JDK 17 does: {@code target}'s position is unchanged; a {@code FileChannel} source is read
-     * from its position, which advances; a position past the end of the file transfers nothing.
-     * A blocking source is read until {@code count} bytes or end of stream; a non-blocking one
-     * until it has nothing more.
+     * the running JDK does: {@code target}'s position is unchanged; a {@code FileChannel} source
+     * is read from its position, which advances; a position past the end of the file transfers
+     * nothing on JDK 17, and writes there, growing the file, on JDK 21 and later. A blocking
+     * source is read until {@code count} bytes or end of stream; a non-blocking one until it has
+     * nothing more.
      *
      * <p>Paths: sockets and pipes through {@code splice} (sockets via a pipe kept per thread,
      * see {@link #releaseThreadResources()}), files through {@code copy_file_range}. Bytes read
-     * from a stream are never dropped: if they cannot be written, the call throws even after
-     * earlier bytes succeeded, and the message says how many were written before.
+     * from a stream are never dropped silently: if they cannot be written (a full disk), the
+     * call throws an {@link IncompleteTransferException} that counts the bytes written and lost,
+     * even after earlier bytes succeeded. A file source is never advanced past what was written.
      *
      * @return the number of bytes transferred, possibly zero
      * @throws IllegalArgumentException if {@code position} or {@code count} is negative
@@ -188,10 +199,12 @@ public final class ZeroCopy {
             throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(target, source);
+        Object event = Events.beginTransfer();
         return count(JdkChannels.transfer(source, target, count,
                 (sourceBlocking, targetBlocking, done) -> TransferNatives.transferFrom(source, sourceBlocking, target,
                         position + done, count - done, TransferNatives.JDK),
-                () -> BufferedTransfer.transferFrom(source, target, position, count)));
+                () -> BufferedTransfer.transferFrom(source, target, position, count)), event, "transferFrom", source,
+                target);
     }
 
     /**
@@ -217,10 +230,11 @@ public final class ZeroCopy {
     public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
         NativeLibrary.ensureLoaded();
         ensureOpen(source, target);
+        Object event = Events.beginTransfer();
         return count(JdkChannels.transfer(source, target, count,
                 (sourceBlocking, targetBlocking, done) -> TransferNatives.relay(source, sourceBlocking, target,
                         targetBlocking, count - done),
-                () -> BufferedTransfer.relay(source, target, count)));
+                () -> BufferedTransfer.relay(source, target, count)), event, "relay", source, target);
     }
 
     /**
@@ -260,8 +274,12 @@ public final class ZeroCopy {
         }
     }
 
-    private static long count(long packed) {
-        return count(PATHS[TransferNatives.path(packed)], TransferNatives.bytes(packed));
+    /** Counts a finished call in the statistics and, if a recording asks, as a JFR event. */
+    private static long count(long packed, Object event, String operation, Channel source, Channel target) {
+        TransferPath path = PATHS[TransferNatives.path(packed)];
+        long bytes = count(path, TransferNatives.bytes(packed));
+        Events.transfer(event, operation, path.name(), bytes, source, target);
+        return bytes;
     }
 
     private static long count(TransferPath path, long bytes) {
