@@ -24,7 +24,11 @@ public final class TransferStatistics {
         return calls[path.ordinal()];
     }
 
-    /** Bytes moved by calls that took {@code path}. */
+    /**
+     * Bytes moved by calls that took {@code path}. A header sent before a file (the header form
+     * of {@code transferTo}) went through {@code send(2)}, not the path: only the file's bytes
+     * count here.
+     */
     public long bytes(TransferPath path) {
         return bytes[path.ordinal()];
     }

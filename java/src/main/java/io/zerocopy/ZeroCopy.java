@@ -165,8 +165,13 @@ public final class ZeroCopy {
                     int sent = BufferedTransfer.writeHeader(header, target);
                     return sent + (sent < length ? 0 : BufferedTransfer.transferTo(source, position, count, target));
                 });
-        header.position(offset + (int) Math.min(TransferNatives.bytes(result), length));
-        return count(result, event, "transferTo with header", source, target);
+        long moved = TransferNatives.bytes(result);
+        int headerSent = (int) Math.min(moved, length);
+        header.position(offset + headerSent);
+        // The path's statistics count file bytes: the header went through send(2), not the path.
+        record(PATHS[TransferNatives.path(result)], moved - headerSent, event, "transferTo with header", source,
+                target);
+        return moved;
     }
 
     /**
@@ -276,10 +281,15 @@ public final class ZeroCopy {
 
     /** Counts a finished call in the statistics and, if a recording asks, as a JFR event. */
     private static long count(long packed, Object event, String operation, Channel source, Channel target) {
-        TransferPath path = PATHS[TransferNatives.path(packed)];
-        long bytes = count(path, TransferNatives.bytes(packed));
-        Events.transfer(event, operation, path.name(), bytes, source, target);
+        long bytes = TransferNatives.bytes(packed);
+        record(PATHS[TransferNatives.path(packed)], bytes, event, operation, source, target);
         return bytes;
+    }
+
+    private static void record(TransferPath path, long bytes, Object event, String operation, Channel source,
+            Channel target) {
+        count(path, bytes);
+        Events.transfer(event, operation, path.name(), bytes, source, target);
     }
 
     private static long count(TransferPath path, long bytes) {
