@@ -2,14 +2,21 @@ package io.zerocopy.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URL;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads the native library once, from the first of these places that works:
@@ -17,9 +24,10 @@ import java.util.Locale;
  * <ol>
  *   <li>the file named by the system property {@value #LIBRARY_PATH_PROPERTY}, if it is set
  *       (then nothing else is tried);
- *   <li>the jar resource {@code native/linux-<arch>/libzerocopy_jni.so}, copied under a unique
- *       name into the directory named by {@value #WORKDIR_PROPERTY} (default
- *       {@code java.io.tmpdir}), loaded, and deleted at once;
+ *   <li>the jar resource {@code native/linux-<arch>/libzerocopy_jni.so}, copied into a new
+ *       owner-only directory under the one named by {@value #WORKDIR_PROPERTY} (default
+ *       {@code java.io.tmpdir}), created exclusively and owner-only, checked, loaded, and
+ *       deleted at once;
  *   <li>{@code System.loadLibrary("zerocopy_jni")}, which searches {@code java.library.path}.
  * </ol>
  *
@@ -144,23 +152,83 @@ public final class NativeLibrary {
         throw new UnsatisfiedLinkError(message.toString());
     }
 
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+
+    /**
+     * Copies the library into a new directory that only this user can enter, creating the file
+     * there exclusively (never following or replacing anything), checks what it made, loads it
+     * and deletes both. Another user of a shared work dir such as /tmp can neither read nor
+     * replace the file, whatever the umask.
+     */
     private static void loadFromJar(URL url, Path workdir) throws IOException {
-        Path file;
+        refuseUnsafeWorkdir(workdir);
+        Path dir;
         try {
-            file = Files.createTempFile(workdir, "lib" + NAME + "-", ".so");
+            dir = Files.createTempDirectory(workdir, "zerocopy-jni-",
+                    PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
         } catch (IOException e) {
             throw new IOException("cannot create a file in the work dir (" + e + "); set -D" + WORKDIR_PROPERTY
                     + " to a writable directory", e);
         }
+        Path file = dir.resolve("lib" + NAME + ".so");
         try {
-            try (InputStream in = url.openStream()) {
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            try (InputStream in = url.openStream();
+                    OutputStream out = Channels.newOutputStream(Files.newByteChannel(file,
+                            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                            PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE)))) {
+                in.transferTo(out);
             }
+            requireOwnedAndPrivate(dir, OWNER_ONLY_DIRECTORY);
+            requireOwnedAndPrivate(file, OWNER_ONLY_FILE);
             loadAndInit(file);
         } finally {
             // The mapping stays after the file is gone; deleting now leaves nothing behind.
             Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
         }
+    }
+
+    /**
+     * A work dir that other users may write to is safe only with the sticky bit (as /tmp has):
+     * without it, they could rename the directory made here and put their own in its place.
+     */
+    private static void refuseUnsafeWorkdir(Path workdir) throws IOException {
+        if (!Files.isDirectory(workdir)) {
+            throw new IOException("the work dir does not exist or is not a directory; set -D" + WORKDIR_PROPERTY
+                    + " to an existing writable directory");
+        }
+        int mode = (Integer) Files.getAttribute(workdir, "unix:mode");
+        boolean othersMayWrite = (mode & 0022) != 0;
+        boolean sticky = (mode & 01000) != 0;
+        if (othersMayWrite && !sticky) {
+            throw new IOException(String.format("the work dir is writable by other users (mode %o) and has no "
+                    + "sticky bit, so the library could be replaced there; set -D%s to a directory that only "
+                    + "you can write, or one with the sticky bit like /tmp", mode & 07777, WORKDIR_PROPERTY));
+        }
+    }
+
+    /** Fails unless {@code path} is this user's, of exactly {@code permissions}, and no link. */
+    private static void requireOwnedAndPrivate(Path path, Set<PosixFilePermission> permissions) throws IOException {
+        Map<String, Object> attributes = Files.readAttributes(path, "unix:uid,mode,isSymbolicLink",
+                LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) attributes.get("mode");
+        if ((Boolean) attributes.get("isSymbolicLink") || (Integer) attributes.get("uid") != effectiveUid()
+                || !permissions.equals(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS))) {
+            throw new IOException(String.format("%s is not what this process created (owner uid %s, mode %o): "
+                    + "another user interfered with the work dir; set -D%s to a directory that only you can write",
+                    path, attributes.get("uid"), mode & 07777, WORKDIR_PROPERTY));
+        }
+    }
+
+    /** This process's effective user id, from /proc/self/status. */
+    private static int effectiveUid() throws IOException {
+        for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
+            if (line.startsWith("Uid:")) {
+                return Integer.parseInt(line.split("\\s+")[2]);
+            }
+        }
+        throw new IOException("no Uid line in /proc/self/status");
     }
 
     private static void loadAndInit(Path file) {
