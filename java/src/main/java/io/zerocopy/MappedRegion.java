@@ -200,7 +200,11 @@ public final class MappedRegion implements AutoCloseable {
         } else {
             throw new UnsupportedOperationException("MappedRegion does not support map mode " + mode);
         }
-        NativeLibrary.ensureLoaded();
+        if (NativeLibrary.fallsBack()) {
+            throw new UnsupportedOperationException("MappedRegion needs the zerocopy-jni native library, which "
+                    + "is not available here (use FileChannel.map): " + NativeLibrary.failure().getMessage(),
+                    NativeLibrary.failure());
+        }
         Object event = Events.beginMapping();
         MappedRegion region = new MappedRegion(MappedMemory.map(channel, nativeMode, position, size), mode, size);
         Events.mapping(event, "map", mode.toString(), position, size);

@@ -9,5 +9,10 @@ public enum TransferPath {
     /** {@code copy_file_range(2)}: file to file inside the kernel, or a reflink where the file system can. */
     COPY_FILE_RANGE,
     /** A copy through a buffer in user space: the fallback where the kernel paths do not apply. */
-    BUFFERED
+    BUFFERED,
+    /**
+     * The JDK's own {@code FileChannel.transferTo}/{@code transferFrom} (or, for {@code relay}, a
+     * buffer), where the native library is not available: see {@link ZeroCopy#isAvailable()}.
+     */
+    JDK
 }

@@ -3,6 +3,7 @@ package io.zerocopy;
 import io.zerocopy.internal.BufferedTransfer;
 import io.zerocopy.internal.Events;
 import io.zerocopy.internal.JdkChannels;
+import io.zerocopy.internal.JdkFallback;
 import io.zerocopy.internal.NativeLibrary;
 import io.zerocopy.internal.TransferNatives;
 import java.io.IOException;
@@ -77,6 +78,22 @@ public final class ZeroCopy {
     }
 
     /**
+     * Whether the native library is loaded (loading it at the first call). Where it cannot load
+     * (another OS or architecture, a work dir where nothing may be executed), the transfers
+     * fall back to the JDK's own {@code FileChannel} methods, with the same contract, counted as
+     * {@link TransferPath#JDK}; {@link MappedRegion} and {@link #capabilities()} throw. With
+     * {@code -Dzerocopy.requireNative=true} every call throws the load failure instead.
+     */
+    public static boolean isAvailable() {
+        return NativeLibrary.tryLoad();
+    }
+
+    /** Why the native library could not load, or null if it is available. */
+    public static Throwable unavailabilityCause() {
+        return NativeLibrary.tryLoad() ? null : NativeLibrary.failure();
+    }
+
+    /**
      * What this kernel offers, probed once when the native library loads.
      *
      * @throws UnsatisfiedLinkError if the native library cannot be loaded; the message says
@@ -110,7 +127,9 @@ public final class ZeroCopy {
      */
     public static long transferTo(FileChannel source, long position, long count, WritableByteChannel target)
             throws IOException {
-        NativeLibrary.ensureLoaded();
+        if (NativeLibrary.fallsBack()) {
+            return count(TransferPath.JDK, JdkFallback.transferTo(source, position, count, target));
+        }
         ensureOpen(source, target);
         Object event = Events.beginTransfer();
         return count(JdkChannels.transfer(source, target, count,
@@ -146,8 +165,10 @@ public final class ZeroCopy {
      */
     public static long transferTo(ByteBuffer header, FileChannel source, long position, long count,
             WritableByteChannel target) throws IOException {
-        NativeLibrary.ensureLoaded();
         Objects.requireNonNull(header, "header");
+        if (NativeLibrary.fallsBack()) {
+            return count(TransferPath.JDK, JdkFallback.transferTo(header, source, position, count, target));
+        }
         ensureOpen(source, target);
         int offset = header.position();
         int length = header.remaining();
@@ -202,7 +223,9 @@ public final class ZeroCopy {
      */
     public static long transferFrom(ReadableByteChannel source, FileChannel target, long position, long count)
             throws IOException {
-        NativeLibrary.ensureLoaded();
+        if (NativeLibrary.fallsBack()) {
+            return count(TransferPath.JDK, JdkFallback.transferFrom(source, target, position, count));
+        }
         ensureOpen(target, source);
         Object event = Events.beginTransfer();
         return count(JdkChannels.transfer(source, target, count,
@@ -233,7 +256,9 @@ public final class ZeroCopy {
      *     channels are then closed and the interrupt status stays set
      */
     public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
-        NativeLibrary.ensureLoaded();
+        if (NativeLibrary.fallsBack()) {
+            return count(TransferPath.JDK, JdkFallback.relay(source, target, count));
+        }
         ensureOpen(source, target);
         Object event = Events.beginTransfer();
         return count(JdkChannels.transfer(source, target, count,
@@ -263,8 +288,9 @@ public final class ZeroCopy {
      * two descriptors and the pipe's memory at once.
      */
     public static void releaseThreadResources() {
-        NativeLibrary.ensureLoaded();
-        TransferNatives.releaseThreadPipe();
+        if (NativeLibrary.tryLoad()) {
+            TransferNatives.releaseThreadPipe();
+        }
     }
 
     private static byte[] copy(ByteBuffer header) {

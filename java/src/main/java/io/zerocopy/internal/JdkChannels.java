@@ -10,6 +10,8 @@ import java.nio.channels.Channel;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -179,6 +181,7 @@ public final class JdkChannels {
                 result = parking(source, target, count, attempt);
             }
             if (result == TransferNatives.NOT_DIRECT) {
+                logBufferedOnce(source, target);
                 return TransferNatives.pack(fallback.run(), BUFFERED);
             }
             return result;
@@ -187,6 +190,21 @@ public final class JdkChannels {
             closeQuietly(source, e);
             closeQuietly(target, e);
             throw e;
+        }
+    }
+
+    private static final System.Logger LOGGER = System.getLogger("io.zerocopy");
+    /** The pairs of channel classes logged as buffered already: a few per application. */
+    private static final Set<String> BUFFERED_PAIRS = ConcurrentHashMap.newKeySet();
+
+    /** Says at DEBUG, once per pair of channel classes, why a transfer was not zero-copy. */
+    private static void logBufferedOnce(Channel source, Channel target) {
+        if (LOGGER.isLoggable(System.Logger.Level.DEBUG)) {
+            String pair = source.getClass().getName() + " -> " + target.getClass().getName();
+            if (BUFFERED_PAIRS.add(pair)) {
+                LOGGER.log(System.Logger.Level.DEBUG, "zerocopy-jni: {0} is copied through a buffer: the kernel "
+                        + "paths need descriptors of the JDK''s own channel classes, not a wrapper", pair);
+            }
         }
     }
 

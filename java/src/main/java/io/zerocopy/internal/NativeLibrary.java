@@ -42,11 +42,16 @@ public final class NativeLibrary {
 
     private static final String NAME = "zerocopy_jni";
 
+    /** System property: "true" makes every call fail when the library cannot load, instead of using the JDK. */
+    public static final String REQUIRE_NATIVE_PROPERTY = "zerocopy.requireNative";
+
+    private static final System.Logger LOGGER = System.getLogger("io.zerocopy");
+
     private static final Object LOCK = new Object();
     /** Where the library came from; non-null once it is loaded. */
     private static volatile String loadedFrom;
-    /** The message of the first failure; later calls fail the same way. Guarded by LOCK. */
-    private static String failure;
+    /** The first failure; later calls fail the same way. Guarded by LOCK. */
+    private static UnsatisfiedLinkError failure;
 
     private NativeLibrary() {}
 
@@ -56,23 +61,69 @@ public final class NativeLibrary {
      * @throws UnsatisfiedLinkError if it cannot be loaded
      */
     public static void ensureLoaded() {
+        if (loadedFrom == null && !tryLoad()) {
+            throw copyOfFailure();
+        }
+    }
+
+    /**
+     * Whether the library is loaded, loading it at the first call; never throws. A failure is
+     * logged once, as a warning.
+     */
+    public static boolean tryLoad() {
         if (loadedFrom != null) {
-            return;
+            return true;
         }
         synchronized (LOCK) {
             if (loadedFrom != null) {
-                return;
+                return true;
             }
             if (failure != null) {
-                throw new UnsatisfiedLinkError(failure);
+                return false;
             }
             try {
                 loadedFrom = load();
+                LOGGER.log(System.Logger.Level.DEBUG, "zerocopy-jni: native library loaded from {0}", loadedFrom);
+                return true;
             } catch (UnsatisfiedLinkError e) {
-                failure = e.getMessage();
-                throw e;
+                failure = e;
+                if (!Boolean.getBoolean(REQUIRE_NATIVE_PROPERTY)) {
+                    LOGGER.log(System.Logger.Level.WARNING, "zerocopy-jni: native library unavailable, transfers "
+                            + "use the JDK's FileChannel methods (set -D" + REQUIRE_NATIVE_PROPERTY
+                            + "=true to fail instead): " + e.getMessage());
+                }
+                return false;
             }
         }
+    }
+
+    /**
+     * Whether calls should fall back to the JDK: the library cannot load and
+     * {@value #REQUIRE_NATIVE_PROPERTY} is not "true". With it "true", throws the load failure.
+     */
+    public static boolean fallsBack() {
+        if (tryLoad()) {
+            return false;
+        }
+        if (Boolean.getBoolean(REQUIRE_NATIVE_PROPERTY)) {
+            throw copyOfFailure();
+        }
+        return true;
+    }
+
+    /** Why the library could not load, or null if it loaded (or was not tried yet). */
+    public static UnsatisfiedLinkError failure() {
+        synchronized (LOCK) {
+            return failure;
+        }
+    }
+
+    /** A fresh error for this call's stack, with the first failure's message and cause. */
+    private static UnsatisfiedLinkError copyOfFailure() {
+        UnsatisfiedLinkError first = failure();
+        UnsatisfiedLinkError copy = new UnsatisfiedLinkError(first.getMessage());
+        copy.initCause(first.getCause());
+        return copy;
     }
 
     /** Where the library was loaded from, such as "jar resource ...", or null before loading. */
@@ -80,7 +131,10 @@ public final class NativeLibrary {
         return loadedFrom;
     }
 
-    /** The platform folder name in the jar: {@code linux-x86_64}, {@code linux-aarch64}. */
+    /**
+     * The platform folder name in the jar: {@code linux-x86_64}, {@code linux-aarch64}, and
+     * {@code linux-x86_64-musl} (or {@code linux-aarch64-musl}) on musl libc.
+     */
     public static String platform() {
         String os = System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
@@ -96,7 +150,17 @@ public final class NativeLibrary {
             default:
                 break;
         }
-        return (os.startsWith("linux") ? "linux" : os.replace(' ', '_')) + "-" + arch;
+        return (os.startsWith("linux") ? "linux" : os.replace(' ', '_')) + "-" + arch
+                + (os.startsWith("linux") && usesMusl() ? "-musl" : "");
+    }
+
+    /** Whether this JVM runs on musl libc (Alpine): its dynamic loader is mapped into the process. */
+    static boolean usesMusl() {
+        try (java.util.stream.Stream<String> maps = Files.lines(Paths.get("/proc/self/maps"))) {
+            return maps.anyMatch(line -> line.contains("/ld-musl-") || line.contains("/libc.musl-"));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
     }
 
     private static String load() {
