@@ -40,47 +40,47 @@ public final class Capabilities {
         return (flags & (1L << bit)) != 0;
     }
 
-    /** The kernel release, as {@code uname -r} prints it. */
+    /** {@return the kernel release, as {@code uname -r} prints it} */
     public String kernelRelease() {
         return kernelRelease;
     }
 
-    /** {@code sendfile(2)}: file to socket, pipe or file. */
+    /** {@return whether {@code sendfile(2)} works: file to socket, pipe or file} */
     public boolean sendfile() {
         return has(SENDFILE);
     }
 
-    /** {@code splice(2)}: moves pages between a pipe and a file or socket. */
+    /** {@return whether {@code splice(2)} works: moves pages between a pipe and a file or socket} */
     public boolean splice() {
         return has(SPLICE);
     }
 
-    /** {@code copy_file_range(2)}: file to file inside the kernel, reflinked where the file system can. */
+    /** {@return whether {@code copy_file_range(2)} works: file to file inside the kernel, reflinked where the file system can} */
     public boolean copyFileRange() {
         return has(COPY_FILE_RANGE);
     }
 
-    /** {@code madvise(MADV_POPULATE_READ)} (Linux 5.14): loads a mapping without touching it. */
+    /** {@return whether {@code madvise(MADV_POPULATE_READ)} works (Linux 5.14): loads a mapping without touching it} */
     public boolean madvisePopulateRead() {
         return has(MADV_POPULATE_READ);
     }
 
-    /** {@code madvise(MADV_POPULATE_WRITE)} (Linux 5.14). */
+    /** {@return whether {@code madvise(MADV_POPULATE_WRITE)} works (Linux 5.14)} */
     public boolean madvisePopulateWrite() {
         return has(MADV_POPULATE_WRITE);
     }
 
-    /** {@code cachestat(2)} (Linux 6.5): page-cache residency of a file range without mapping it. */
+    /** {@return whether {@code cachestat(2)} works (Linux 6.5): page-cache residency of a file range without mapping it} */
     public boolean cachestat() {
         return has(CACHESTAT);
     }
 
-    /** {@code io_uring_setup(2)} succeeds for this process. */
+    /** {@return whether {@code io_uring_setup(2)} succeeds for this process} */
     public boolean ioUring() {
         return has(IO_URING);
     }
 
-    /** The size of a memory page in bytes. */
+    /** {@return the size of a memory page in bytes} */
     public int pageSize() {
         return pageSize;
     }

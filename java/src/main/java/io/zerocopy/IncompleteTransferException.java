@@ -15,7 +15,9 @@ import java.io.IOException;
 public class IncompleteTransferException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** Bytes this call wrote to the target. */
     private final long bytesTransferred;
+    /** Bytes read from the source after those, and not written. */
     private final long bytesLost;
 
     /**
@@ -30,12 +32,12 @@ public class IncompleteTransferException extends IOException {
         this.bytesLost = bytesLost;
     }
 
-    /** Bytes this call wrote to the target, in order, before the failure. */
+    /** {@return bytes this call wrote to the target, in order, before the failure} */
     public long bytesTransferred() {
         return bytesTransferred;
     }
 
-    /** Bytes read from the source after {@link #bytesTransferred()} that were not written. */
+    /** {@return bytes read from the source after {@link #bytesTransferred()} that were not written} */
     public long bytesLost() {
         return bytesLost;
     }

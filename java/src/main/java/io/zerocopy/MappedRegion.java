@@ -172,7 +172,11 @@ public final class MappedRegion implements AutoCloseable {
      *     {@link IllegalArgumentException}
      * @param mode READ_ONLY, READ_WRITE or PRIVATE; other modes are an
      *     {@link UnsupportedOperationException}
+     * @param position position in the file, in bytes
+     * @param size size of the region, in bytes
+     * @return the new region, open until {@link #close()}
      * @throws NativeIOException if a system call fails (errno and name inside)
+     * @throws UnsupportedOperationException if the native library is not available here
      */
     public static MappedRegion map(FileChannel channel, FileChannel.MapMode mode, long position, long size)
             throws IOException {
@@ -211,36 +215,54 @@ public final class MappedRegion implements AutoCloseable {
         return region;
     }
 
-    /** The region's size in bytes. */
+    /** {@return the region's size in bytes} */
     public long size() {
         checkOpen();
         return size;
     }
 
-    /** The mode it was mapped with. */
+    /** {@return the mode it was mapped with} */
     public FileChannel.MapMode mode() {
         checkOpen();
         return mode;
     }
 
-    /** False once {@link #close()} has begun. */
+    /** {@return false once {@link #close()} has begun} */
     public boolean isOpen() {
         return memory.isOpen();
     }
 
+    /**
+     * The byte at {@code index}.
+     *
+     * @param index offset in the region, in bytes
+     * @return that byte
+     */
     public byte get(long index) {
         Chunks c = chunks();
         Objects.checkIndex(index, size);
         return chunk(c, index).get((int) (index & mask));
     }
 
+    /**
+     * Writes {@code value} at {@code index}.
+     *
+     * @param index offset in the region, in bytes
+     * @param value the value to write
+     */
     public void put(long index, byte value) {
         Chunks c = writableChunks();
         Objects.checkIndex(index, size);
         chunk(c, index).put((int) (index & mask), value);
     }
 
-    /** Copies {@code length} bytes from {@code index} into {@code dst} at {@code offset}. */
+    /**
+     * Copies {@code length} bytes from {@code index} into {@code dst} at {@code offset}.
+     * @param index offset in the region, in bytes
+     * @param dst the array to copy into
+     * @param offset offset in the array
+     * @param length number of bytes
+     */
     public void get(long index, byte[] dst, int offset, int length) {
         Chunks c = chunks();
         Objects.checkFromIndexSize(index, length, size);
@@ -255,7 +277,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** Copies {@code length} bytes of {@code src} from {@code offset} into the region at {@code index}. */
+    /**
+     * Copies {@code length} bytes of {@code src} from {@code offset} into the region at {@code index}.
+     * @param index offset in the region, in bytes
+     * @param src the array to copy from
+     * @param offset offset in the array
+     * @param length number of bytes
+     */
     public void put(long index, byte[] src, int offset, int length) {
         Chunks c = writableChunks();
         Objects.checkFromIndexSize(index, length, size);
@@ -270,14 +298,22 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** The 8 bytes at {@code index} in the native byte order. */
+    /**
+     * The 8 bytes at {@code index} in the native byte order.
+     * @param index offset in the region, in bytes
+     * @return the 8 bytes at {@code index} in the native byte order
+     */
     public long getLong(long index) {
         Chunks c = chunks();
         Objects.checkFromIndexSize(index, Long.BYTES, size);
         return chunk(c, index).getLong((int) (index & mask));
     }
 
-    /** Writes {@code value} at {@code index} in the native byte order. */
+    /**
+     * Writes {@code value} at {@code index} in the native byte order.
+     * @param index offset in the region, in bytes
+     * @param value the value to write
+     */
     public void putLong(long index, long value) {
         Chunks c = writableChunks();
         Objects.checkFromIndexSize(index, Long.BYTES, size);
@@ -290,6 +326,9 @@ public final class MappedRegion implements AutoCloseable {
      * until {@link #close()}; after close it reads zeros, or what stale writes put there, and
      * its writes never reach the file. Its region's address range stays mapped until it is
      * garbage collected.
+     * @param index offset in the region, in bytes
+     * @param length number of bytes
+     * @return a direct buffer over those bytes
      */
     public ByteBuffer slice(long index, int length) {
         try {
@@ -316,6 +355,7 @@ public final class MappedRegion implements AutoCloseable {
      *
      * @throws UnsupportedOperationException if the region is larger than {@code Integer.MAX_VALUE}
      *     bytes; use {@link #slice} for parts of it
+     * @return the whole region as one direct buffer
      */
     public ByteBuffer asByteBuffer() {
         Chunks c = chunks();
@@ -326,7 +366,11 @@ public final class MappedRegion implements AutoCloseable {
         return c.first == null ? emptyBuffer() : c.first.duplicate();
     }
 
-    /** Writes all changes to the file and waits ({@code msync(MS_SYNC)}); see {@link #force(long, long)}. */
+    /**
+     * Writes all changes to the file and waits ({@code msync(MS_SYNC)}); see {@link #force(long, long)}.
+     *
+     * @return this region
+     */
     public MappedRegion force() {
         return force(0, size);
     }
@@ -335,6 +379,9 @@ public final class MappedRegion implements AutoCloseable {
      * Writes the changes of {@code length} bytes from {@code index} to the file and waits
      * ({@code msync(MS_SYNC)} on the pages that hold them). No effect for READ_ONLY and
      * PRIVATE regions, whose changes never reach the file.
+     * @param index offset in the region, in bytes
+     * @param length number of bytes
+     * @return this region
      */
     public MappedRegion force(long index, long length) {
         checkOpen();
@@ -362,6 +409,7 @@ public final class MappedRegion implements AutoCloseable {
      * {@code MADV_POPULATE_WRITE}: on a READ_WRITE region that would mark every page dirty, and
      * the whole region would be written back to the file. If the file was truncated under the
      * region, this throws an {@link UncheckedIOException} (EFAULT) rather than fault.
+     * @return this region
      */
     public MappedRegion load() {
         return load(0, size);
@@ -370,6 +418,9 @@ public final class MappedRegion implements AutoCloseable {
     /**
      * {@link #load()} for the pages that hold a byte of the range: warms what a reader is about
      * to use (a fetch from a 1 GiB log segment) without loading the rest.
+     * @param index offset in the region, in bytes
+     * @param length number of bytes
+     * @return this region
      */
     public MappedRegion load(long index, long length) {
         checkOpen();
@@ -382,12 +433,17 @@ public final class MappedRegion implements AutoCloseable {
         return this;
     }
 
-    /** True if every page of the region is resident in memory ({@code mincore}); exact. */
+    /** {@return whether every page of the region is resident in memory ({@code mincore}); exact} */
     public boolean isLoaded() {
         return isLoaded(0, size);
     }
 
-    /** True if every page that holds a byte of the range is resident in memory. */
+    /**
+     * True if every page that holds a byte of the range is resident in memory.
+     * @param index offset in the region, in bytes
+     * @param length number of bytes
+     * @return whether every page that holds a byte of the range is resident in memory
+     */
     public boolean isLoaded(long index, long length) {
         checkOpen();
         Objects.checkFromIndexSize(index, length, size);
@@ -398,7 +454,12 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** How many bytes of the range lie on pages that are resident in memory. */
+    /**
+     * How many bytes of the range lie on pages that are resident in memory.
+     * @param index offset in the region, in bytes
+     * @param length number of bytes
+     * @return how many bytes of the range lie on pages that are resident in memory
+     */
     public long residentBytes(long index, long length) {
         checkOpen();
         Objects.checkFromIndexSize(index, length, size);
@@ -409,12 +470,22 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** {@code madvise} on the whole region; see {@link Advice}. */
+    /**
+     * {@code madvise} on the whole region; see {@link Advice}.
+     * @param advice what the kernel is told about the range
+     * @return this region
+     */
     public MappedRegion advise(Advice advice) {
         return advise(advice, 0, size);
     }
 
-    /** {@code madvise} on the pages that hold a byte of the range; see {@link Advice}. */
+    /**
+     * {@code madvise} on the pages that hold a byte of the range; see {@link Advice}.
+     * @param advice what the kernel is told about the range
+     * @param index offset in the region, in bytes
+     * @param length number of bytes
+     * @return this region
+     */
     public MappedRegion advise(Advice advice, long index, long length) {
         checkOpen();
         Objects.requireNonNull(advice, "advice");
@@ -433,6 +504,7 @@ public final class MappedRegion implements AutoCloseable {
      * Pages past the end of a truncated file cannot be locked either (ENOMEM, and the message
      * says so). After a failure no page of the region is locked. On a PRIVATE region, locking
      * makes a private copy of every page.
+     * @return this region
      */
     public MappedRegion lock() {
         checkOpen();
@@ -441,7 +513,11 @@ public final class MappedRegion implements AutoCloseable {
         return this;
     }
 
-    /** Undoes {@link #lock()} ({@code munlock}). */
+    /**
+     * Undoes {@link #lock()} ({@code munlock}).
+     *
+     * @return this region
+     */
     public MappedRegion unlock() {
         checkOpen();
         memory.unlock();

@@ -13,7 +13,9 @@ import java.io.IOException;
 public class NativeIOException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The name of the failed system call. */
     private final String syscall;
+    /** The errno it returned. */
     private final int errno;
 
     /**
@@ -27,12 +29,12 @@ public class NativeIOException extends IOException {
         this.errno = errno;
     }
 
-    /** The errno that the system call returned, such as 28 for {@code ENOSPC}. */
+    /** {@return the errno that the system call returned, such as 28 for {@code ENOSPC}} */
     public int errno() {
         return errno;
     }
 
-    /** The name of the system call that failed, such as {@code "copy_file_range"}. */
+    /** {@return the name of the system call that failed, such as {@code "copy_file_range"}} */
     public String syscall() {
         return syscall;
     }

@@ -19,7 +19,11 @@ public final class TransferStatistics {
         this.bytes = bytes;
     }
 
-    /** Calls that took {@code path}. */
+    /**
+     * Calls that took {@code path}.
+     * @param path a transfer path
+     * @return calls that took {@code path}
+     */
     public long calls(TransferPath path) {
         return calls[path.ordinal()];
     }
@@ -28,22 +32,28 @@ public final class TransferStatistics {
      * Bytes moved by calls that took {@code path}. A header sent before a file (the header form
      * of {@code transferTo}) went through {@code send(2)}, not the path: only the file's bytes
      * count here.
+     * @param path a transfer path
+     * @return bytes moved by calls that took {@code path}
      */
     public long bytes(TransferPath path) {
         return bytes[path.ordinal()];
     }
 
-    /** Calls on all paths. */
+    /** {@return calls on all paths} */
     public long totalCalls() {
         return Arrays.stream(calls).sum();
     }
 
-    /** Bytes on all paths. */
+    /** {@return bytes on all paths} */
     public long totalBytes() {
         return Arrays.stream(bytes).sum();
     }
 
-    /** What happened between {@code earlier} and this snapshot. */
+    /**
+     * What happened between {@code earlier} and this snapshot.
+     * @param earlier a snapshot taken before this one
+     * @return what happened between {@code earlier} and this snapshot
+     */
     public TransferStatistics since(TransferStatistics earlier) {
         long[] c = new long[calls.length];
         long[] b = new long[bytes.length];

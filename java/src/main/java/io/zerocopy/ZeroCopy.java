@@ -83,12 +83,13 @@ public final class ZeroCopy {
      * fall back to the JDK's own {@code FileChannel} methods, with the same contract, counted as
      * {@link TransferPath#JDK}; {@link MappedRegion} and {@link #capabilities()} throw. With
      * {@code -Dzerocopy.requireNative=true} every call throws the load failure instead.
+     * @return whether the native library is loaded (loading it at the first call)
      */
     public static boolean isAvailable() {
         return NativeLibrary.tryLoad();
     }
 
-    /** Why the native library could not load, or null if it is available. */
+    /** {@return why the native library could not load, or null if it is available} */
     public static Throwable unavailabilityCause() {
         return NativeLibrary.tryLoad() ? null : NativeLibrary.failure();
     }
@@ -98,6 +99,7 @@ public final class ZeroCopy {
      *
      * @throws UnsatisfiedLinkError if the native library cannot be loaded; the message says
      *     what was tried and why each attempt failed
+     * @return what this kernel offers, probed once when the native library loads
      */
     public static Capabilities capabilities() {
         NativeLibrary.ensureLoaded();
@@ -124,6 +126,10 @@ public final class ZeroCopy {
      * @throws java.nio.channels.ClosedByInterruptException if this thread is interrupted; both
      *     channels are then closed and the interrupt status stays set
      * @throws IOException if the transfer fails; {@link NativeIOException} names the system call
+     * @param source the channel to read from
+     * @param position position in the file, in bytes
+     * @param count the most bytes to transfer
+     * @param target the channel to write to
      */
     public static long transferTo(FileChannel source, long position, long count, WritableByteChannel target)
             throws IOException {
@@ -161,7 +167,13 @@ public final class ZeroCopy {
      * }
      * }</pre>
      *
+     * @param header bytes to send before the file: from its position to its limit
+     * @param source the file to send
+     * @param position position in the file, in bytes
+     * @param count the most file bytes to send
+     * @param target the channel to write to
      * @return header bytes plus file bytes transferred
+     * @throws IOException as {@link #transferTo(FileChannel, long, long, WritableByteChannel)}
      */
     public static long transferTo(ByteBuffer header, FileChannel source, long position, long count,
             WritableByteChannel target) throws IOException {
@@ -220,6 +232,10 @@ public final class ZeroCopy {
      * @throws java.nio.channels.ClosedByInterruptException if this thread is interrupted; both
      *     channels are then closed and the interrupt status stays set
      * @throws IOException if the transfer fails; {@link NativeIOException} names the system call
+     * @param source the channel to read from
+     * @param target the channel to write to
+     * @param position position in the file, in bytes
+     * @param count the most bytes to transfer
      */
     public static long transferFrom(ReadableByteChannel source, FileChannel target, long position, long count)
             throws IOException {
@@ -254,6 +270,9 @@ public final class ZeroCopy {
      *     before any byte moved (after some bytes moved, the call returns them, as the JDK's does)
      * @throws java.nio.channels.ClosedByInterruptException if this thread is interrupted; both
      *     channels are then closed and the interrupt status stays set
+     * @param source the channel to read from
+     * @param target the channel to write to
+     * @param count the most bytes to transfer
      */
     public static long relay(ReadableByteChannel source, WritableByteChannel target, long count) throws IOException {
         if (NativeLibrary.fallsBack()) {
@@ -270,6 +289,7 @@ public final class ZeroCopy {
     /**
      * Calls and bytes per path since the library was loaded. A call is counted when it returns,
      * so a peer may have the bytes a moment before the counters show them.
+     * @return calls and bytes per path since the library was loaded
      */
     public static TransferStatistics statistics() {
         long[] calls = new long[PATHS.length];
