@@ -53,6 +53,14 @@ def check_run(command, work):
     for r in rows:
         if r["failure"] is not None or not isinstance(r["gibPerSecond"], (int, float)) or r["gibPerSecond"] <= 0:
             fail(f"JSON row without a measurement: {r}")
+        if r["path"] == "-" or (r["method"].startswith("ZeroCopy") and r["path"] is None):
+            fail(f"JSON path must be a path for ZeroCopy rows and null elsewhere: {r}")
+    # CPU time has nanosecond resolution: not every value a multiple of a 10 ms clock tick.
+    cpu = [r["cpuSecondsPerGiB"] * r["bytes"] / (1 << 30) for r in rows if r["cpuSecondsPerGiB"]]
+    if cpu and all(abs(c / 0.01 - round(c / 0.01)) < 1e-6 for c in cpu):
+        fail(f"CPU seconds are all multiples of 10 ms: {cpu}")
+    if "warning: runs under 10 ms" not in run.stdout:
+        fail(f"no warning that 8 MiB runs are too short to measure:\n{run.stdout}")
     with open(csv_path, newline="") as f:
         table = list(csv.reader(f))
     if table[0] != COLUMNS:
@@ -64,6 +72,23 @@ def check_run(command, work):
     if leftovers(tmp):
         fail(f"left behind: {leftovers(tmp)}")
     print(f"comparison run: {len(rows)} methods in {len(GROUPS)} groups, JSON and CSV parse, temp dir gone")
+
+
+def check_command_line(command):
+    """--help prints the usage and exits 0; a bad value or a missing directory is one line naming its option, exit 2."""
+    run = subprocess.run(command + ["--help"], capture_output=True, text=True, timeout=120)
+    if run.returncode != 0 or "usage: gradle run" not in run.stdout:
+        fail(f"--help: exit {run.returncode}\n{run.stdout}\n{run.stderr}")
+    for args, expected in [(["--size", "64q"], "error: --size: not a size"),
+                           (["--runs", "x"], "error: --runs: not a number: x"),
+                           (["--json", "/nonexistent/dir/out.json"], "error: --json: no such directory: /nonexistent/dir"),
+                           (["--dir", "no/such/dir"], "error: --dir: no such directory: "),
+                           (["--groups", "disk"], "error: --groups: unknown group disk")]:
+        run = subprocess.run(command + args, capture_output=True, text=True, timeout=120)
+        if run.returncode != 2 or not run.stderr.startswith(expected) or "Exception" in run.stderr \
+                or len(run.stderr.strip().splitlines()) != 2:
+            fail(f"{args}: exit {run.returncode}, expected '{expected}' and a hint:\n{run.stderr}")
+    print("command line: --help exits 0, bad values name their option (exit 2)")
 
 
 def check_signal(command, work, sig):
@@ -101,6 +126,7 @@ def main():
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     command = args.command
+    check_command_line(command)
     check_run(command, args.work)
     check_signal(command, args.work, signal.SIGTERM)
     check_signal(command, args.work, signal.SIGINT)

@@ -1,5 +1,6 @@
 package io.zerocopy.comparison;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -19,7 +20,17 @@ record Options(long size, int runs, int warmups, Set<String> groups, Path json, 
             "  --groups LIST   any of " + String.join(",", GROUPS) + " (default: all)",
             "  --json FILE     also write the results as JSON",
             "  --csv FILE      also write the results as CSV",
-            "  --dir DIR       where the temporary files go (default java.io.tmpdir)");
+            "  --dir DIR       where the temporary files go (default java.io.tmpdir)",
+            "  --help          this text");
+
+    /** The user asked for the usage: print it and exit 0. */
+    static final class HelpRequested extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super("help", null, false, false);
+        }
+    }
 
     static Options parse(String[] args) {
         long size = 1L << 30;
@@ -32,7 +43,7 @@ record Options(long size, int runs, int warmups, Set<String> groups, Path json, 
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
-                throw new IllegalArgumentException("zerocopy-jni comparison");
+                throw new HelpRequested();
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("missing value after " + option);
@@ -41,18 +52,19 @@ record Options(long size, int runs, int warmups, Set<String> groups, Path json, 
             switch (option) {
                 case "--size" -> size = parseBytes(value);
                 case "--runs" -> runs = positive(option, value);
-                case "--warmups" -> warmups = Integer.parseInt(value);
+                case "--warmups" -> warmups = integer(option, value);
                 case "--groups" -> {
                     groups = new LinkedHashSet<>(Arrays.asList(value.split(",")));
                     for (String g : groups) {
                         if (!GROUPS.contains(g)) {
-                            throw new IllegalArgumentException("unknown group " + g);
+                            throw new IllegalArgumentException("--groups: unknown group " + g + " (any of "
+                                    + String.join(",", GROUPS) + ")");
                         }
                     }
                 }
-                case "--json" -> json = Path.of(value);
-                case "--csv" -> csv = Path.of(value);
-                case "--dir" -> dir = Path.of(value);
+                case "--json" -> json = outputFile(option, value);
+                case "--csv" -> csv = outputFile(option, value);
+                case "--dir" -> dir = directory(option, value);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
@@ -60,11 +72,36 @@ record Options(long size, int runs, int warmups, Set<String> groups, Path json, 
     }
 
     private static int positive(String option, String value) {
-        int n = Integer.parseInt(value);
+        int n = integer(option, value);
         if (n < 1) {
-            throw new IllegalArgumentException(option + " must be at least 1");
+            throw new IllegalArgumentException(option + ": must be at least 1: " + value);
         }
         return n;
+    }
+
+    private static int integer(String option, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": not a number: " + value);
+        }
+    }
+
+    /** A file to write: its directory must exist (a relative path is taken from the working directory). */
+    private static Path outputFile(String option, String value) {
+        Path file = Path.of(value).toAbsolutePath();
+        if (!Files.isDirectory(file.getParent())) {
+            throw new IllegalArgumentException(option + ": no such directory: " + file.getParent());
+        }
+        return file;
+    }
+
+    private static Path directory(String option, String value) {
+        Path dir = Path.of(value).toAbsolutePath();
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(option + ": no such directory: " + dir);
+        }
+        return dir;
     }
 
     /** "1g", "256m", "64k", "4096". */
@@ -76,9 +113,14 @@ record Options(long size, int runs, int warmups, Set<String> groups, Path json, 
             case 'g' -> 1L << 30;
             default -> 1;
         };
-        long n = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1)) * unit;
+        long n;
+        try {
+            n = Math.multiplyExact(Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1)), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("--size: not a size (a number, with k, m or g): " + value);
+        }
         if (n <= 0) {
-            throw new IllegalArgumentException("--size must be positive: " + value);
+            throw new IllegalArgumentException("--size: must be positive: " + value);
         }
         return n;
     }

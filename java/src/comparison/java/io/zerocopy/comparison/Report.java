@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /** The results as a table, JSON or CSV. A candidate that failed is n/a, null in JSON, empty in CSV. */
 final class Report {
@@ -43,7 +44,8 @@ final class Report {
     void table(PrintStream out) {
         out.println();
         out.println("zerocopy-jni vs the JDK: " + machine());
-        out.println("median of the runs; CPU = process CPU time (all threads, sender and receiver) per GiB moved");
+        out.println("median of the runs; CPU = CPU time of the process's threads (sender and receiver, user and"
+                + " system, ns clocks) per GiB moved");
         out.println();
         String format = "%-15s %-27s %10s %12s %9s  %s%n";
         Comparison.printf(out, format, "from -> to", "method", "GiB/s", "CPU s/GiB", "vs JDK", "path");
@@ -70,6 +72,12 @@ final class Report {
         for (String failure : failures) {
             out.println("n/a: " + failure);
         }
+        String tooShort = results.stream().filter(r -> r.failure() == null && Comparison.median(r.seconds()) < 0.01)
+                .map(r -> r.candidate().group() + " " + r.candidate().name()).collect(Collectors.joining(", "));
+        if (!tooShort.isEmpty()) {
+            out.println("warning: runs under 10 ms (" + tooShort + "): too short to measure reliably on a shared "
+                    + "machine; use a larger --size");
+        }
     }
 
     void json(Path file) throws IOException {
@@ -78,7 +86,7 @@ final class Report {
             rows.add("    {\"group\": " + string(r.candidate().group()) + ", \"method\": " + string(r.candidate().name())
                     + ", \"bytes\": " + r.bytes() + ", \"gibPerSecond\": " + jsonNumber(r.gibPerSecond())
                     + ", \"cpuSecondsPerGiB\": " + jsonNumber(r.cpuSecondsPerGiB())
-                    + ", \"ratioToJdk\": " + jsonNumber(ratio(r)) + ", \"path\": " + string(r.path())
+                    + ", \"ratioToJdk\": " + jsonNumber(ratio(r)) + ", \"path\": " + (r.path().equals("-") ? "null" : string(r.path()))
                     + ", \"failure\": " + (r.failure() == null ? "null" : string(r.failure())) + "}");
         }
         String json = "{\n  \"machine\": " + string(machine()) + ",\n  \"results\": [\n" + String.join(",\n", rows)

@@ -19,6 +19,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.ZoneOffset;
@@ -312,24 +313,51 @@ public final class FileServer implements AutoCloseable {
                 request == null ? "-" : request.target(), status, bodyBytes, (System.nanoTime() - start) / 1e6));
     }
 
+    static final String USAGE = "usage: FileServer <root dir> [--port N] [--jdk]\n"
+            + "  <root dir>  the directory to serve\n"
+            + "  --port N    the port to listen on (default 8080; 0 picks a free one)\n"
+            + "  --jdk       socket.write(header) + FileChannel.transferTo instead of ZeroCopy\n"
+            + "  --help      this text";
+
     public static void main(String[] args) throws IOException {
         Path directory = null;
         int port = 8080;
         Mode mode = Mode.ZERO_COPY;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> port = i + 1 < args.length ? Integer.parseInt(args[++i]) : usage();
-                case "--jdk" -> mode = Mode.JDK;
-                default -> {
-                    if (directory != null || args[i].startsWith("--")) {
-                        usage();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--help", "-h" -> {
+                        System.out.println(USAGE);
+                        return;
                     }
-                    directory = Path.of(args[i]);
+                    case "--port" -> port = port(i + 1 < args.length ? args[++i] : "");
+                    case "--jdk" -> mode = Mode.JDK;
+                    default -> {
+                        if (args[i].startsWith("-")) {
+                            throw new IllegalArgumentException("unknown option " + args[i]);
+                        }
+                        if (directory != null) {
+                            throw new IllegalArgumentException("one root directory only: " + directory + ", " + args[i]);
+                        }
+                        directory = Path.of(args[i]).toAbsolutePath();
+                        if (!Files.isDirectory(directory)) {
+                            throw new IllegalArgumentException("no such directory: " + directory);
+                        }
+                    }
                 }
             }
+            if (directory == null) {
+                throw new IllegalArgumentException("no root directory given");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage() + "\n(--help lists the options)");
+            System.exit(2);
+            return;
         }
-        if (directory == null) {
-            usage();
+        // Under `gradle run` (which sets this): a killed Gradle leaves no server listening. The
+        // parent is taken before anything else, while it is still the one that started us.
+        if (Boolean.getBoolean("example.exitWithParent")) {
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
         }
         FileServer server = start(directory, port, mode, System.out::println);
         System.out.printf("Serving %s on http://127.0.0.1:%d/ with %s%n", server.root.path(), server.port(),
@@ -351,15 +379,22 @@ public final class FileServer implements AutoCloseable {
             }
         };
         Runtime.getRuntime().addShutdownHook(new Thread(stop));
+
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         if (stdin.readLine() != null) {
             stop.run();
         } // else stdin is closed (a background job): serve until killed
     }
 
-    private static int usage() {
-        System.err.println("usage: FileServer <root dir> [--port N] [--jdk]");
-        System.exit(2);
-        return 0;
+    private static int port(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException("--port: not a port (0 to 65535): " + value);
     }
 }

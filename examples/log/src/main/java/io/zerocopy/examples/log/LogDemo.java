@@ -29,6 +29,28 @@ public final class LogDemo {
     /** Records per commit. */
     private static final int BATCH = 100;
 
+    static final String USAGE = "usage: LogDemo [--dir DIR] [--records N] [--producers N]"
+            + " [--segment-size BYTES[k|m]] [--drop-caches]\n"
+            + "  --dir DIR            an existing directory for the log (default: a temporary one, deleted after)\n"
+            + "  --records N          records to produce (default 200000)\n"
+            + "  --producers N        producing threads (default 4)\n"
+            + "  --segment-size SIZE  bytes per segment, with k or m (default 16m)\n"
+            + "  --drop-caches        evict the page cache before consuming (root)\n"
+            + "  --help               this text";
+
+    /** A positive number, or an error that names its option. */
+    private static int number(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException(option + ": not a positive number: " + value);
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = null;
         int records = 200_000;
@@ -37,18 +59,35 @@ public final class LogDemo {
         boolean dropCaches = false;
         try {
             for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--dir" -> dir = Path.of(args[++i]);
-                    case "--records" -> records = Integer.parseInt(args[++i]);
-                    case "--producers" -> producers = Integer.parseInt(args[++i]);
-                    case "--segment-size" -> segmentSize = parseSize(args[++i]);
-                    case "--drop-caches" -> dropCaches = true;
-                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                String option = args[i];
+                if (option.equals("--help") || option.equals("-h")) {
+                    System.out.println(USAGE);
+                    return;
+                }
+                if (option.equals("--drop-caches")) {
+                    dropCaches = true;
+                    continue;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(option.startsWith("--") ? option + ": missing value"
+                            : "unknown argument " + option);
+                }
+                String value = args[++i];
+                switch (option) {
+                    case "--dir" -> {
+                        dir = Path.of(value).toAbsolutePath();
+                        if (!Files.isDirectory(dir)) {
+                            throw new IllegalArgumentException("--dir: no such directory: " + dir);
+                        }
+                    }
+                    case "--records" -> records = number(option, value);
+                    case "--producers" -> producers = number(option, value);
+                    case "--segment-size" -> segmentSize = parseSize(option, value);
+                    default -> throw new IllegalArgumentException("unknown option " + option);
                 }
             }
-        } catch (RuntimeException e) {
-            System.err.println(e.getMessage() + "\nusage: LogDemo [--dir DIR] [--records N] [--producers N]"
-                    + " [--segment-size BYTES[k|m]] [--drop-caches]");
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage() + "\n(--help lists the options)");
             System.exit(2);
         }
         boolean temporary = dir == null;
@@ -148,10 +187,18 @@ public final class LogDemo {
         System.out.println("  [log] " + message);
     }
 
-    static int parseSize(String size) {
+    static int parseSize(String option, String size) {
         String s = size.toLowerCase(Locale.ROOT);
         int unit = s.endsWith("m") ? 1 << 20 : s.endsWith("k") ? 1 << 10 : 1;
-        return Math.multiplyExact(Integer.parseInt(unit == 1 ? s : s.substring(0, s.length() - 1)), unit);
+        try {
+            int n = Math.multiplyExact(Integer.parseInt(unit == 1 ? s : s.substring(0, s.length() - 1)), unit);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            // named below
+        }
+        throw new IllegalArgumentException(option + ": not a size (a number, with k or m): " + size);
     }
 
     private static String mib(long bytes) {
