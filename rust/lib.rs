@@ -4,6 +4,7 @@
 //! module is the bridge that the Java package `io.zerocopy` calls.
 
 pub mod error;
+pub mod gather;
 pub mod mmap;
 pub mod sys;
 pub mod transfer;

@@ -3,6 +3,7 @@
 
 mod channels;
 mod errors;
+mod gather;
 mod mmap;
 mod transfer;
 

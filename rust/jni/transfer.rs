@@ -113,17 +113,17 @@ fn describe(channel: Channel) -> BridgeResult<Option<Described>> {
 }
 
 /// Answers the core's "still open?" about the channels of one call, through `isOpen()`.
-struct Owners<'e, 'local> {
+pub(crate) struct Owners<'e, 'local> {
     env: RefCell<&'e mut Env<'local>>,
 }
 
 impl<'e, 'local> Owners<'e, 'local> {
-    fn new(env: &'e mut Env<'local>) -> Self {
+    pub(crate) fn new(env: &'e mut Env<'local>) -> Self {
         Owners { env: RefCell::new(env) }
     }
 
     /// A failed call counts as closed: the transfer stops, and a pending Java exception wins.
-    fn is_open(&self, channel: &JObject) -> bool {
+    pub(crate) fn is_open(&self, channel: &JObject) -> bool {
         channels::is_open(&mut self.env.borrow_mut(), channel).unwrap_or(false)
     }
 }

@@ -74,6 +74,62 @@ pub fn send(fd: BorrowedFd, data: &[u8], flags: libc::c_int) -> Result<usize> {
     check(n, "send").map(|n| n as usize)
 }
 
+/// The most slices one `writev` takes on Linux (UIO_MAXIOV).
+pub const IOV_MAX: usize = 1024;
+
+/// `writev(2)` of several slices at once (at most [`IOV_MAX`] of them are passed).
+pub fn writev(fd: BorrowedFd, slices: &[std::io::IoSlice]) -> Result<usize> {
+    let count = slices.len().min(IOV_MAX) as libc::c_int;
+    // Safety: IoSlice has the layout of iovec, and the slices outlive the call.
+    let n = unsafe { libc::writev(fd.as_raw_fd(), slices.as_ptr().cast(), count) };
+    check(n, "writev").map(|n| n as usize)
+}
+
+/// Sets TCP_CORK on a TCP socket that does not have it yet, so that what follows leaves in
+/// full segments; true if this call set it (then [`uncork_tcp`] must clear it). False for a
+/// socket its user corked already, and for other descriptors.
+pub fn cork_tcp(fd: BorrowedFd) -> bool {
+    let one: libc::c_int = 1;
+    let size = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    let mut corked: libc::c_int = 0;
+    let mut got = size;
+    let raw = fd.as_raw_fd();
+    // Safety: plain socket options on a descriptor, with buffers of the right size.
+    unsafe {
+        libc::getsockopt(
+            raw,
+            libc::IPPROTO_TCP,
+            libc::TCP_CORK,
+            (&mut corked as *mut libc::c_int).cast(),
+            &mut got,
+        ) == 0
+            && corked == 0
+            && libc::setsockopt(
+                raw,
+                libc::IPPROTO_TCP,
+                libc::TCP_CORK,
+                (&one as *const libc::c_int).cast(),
+                size,
+            ) == 0
+    }
+}
+
+/// Clears TCP_CORK set by [`cork_tcp`]: the last partial segment leaves now.
+pub fn uncork_tcp(fd: BorrowedFd) {
+    let zero: libc::c_int = 0;
+    let size = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // Safety: as in cork_tcp. An error leaves the data to the cork's 200 ms timer.
+    unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_CORK,
+            (&zero as *const libc::c_int).cast(),
+            size,
+        );
+    }
+}
+
 pub fn write(fd: BorrowedFd, data: &[u8]) -> Result<usize> {
     let n = unsafe { libc::write(fd.as_raw_fd(), data.as_ptr().cast(), data.len()) };
     check(n, "write").map(|n| n as usize)

@@ -332,13 +332,13 @@ public final class ZeroCopy {
         return bytes;
     }
 
-    private static void record(TransferPath path, long bytes, Object event, String operation, Channel source,
+    static void record(TransferPath path, long bytes, Object event, String operation, Channel source,
             Channel target) {
         count(path, bytes);
         Events.transfer(event, operation, path.name(), bytes, source, target);
     }
 
-    private static long count(TransferPath path, long bytes) {
+    static long count(TransferPath path, long bytes) {
         CALLS[path.ordinal()].increment();
         BYTES[path.ordinal()].add(bytes);
         return bytes;

@@ -70,6 +70,9 @@ public final class Events {
     }
 
     private static String kind(Channel channel) {
+        if (channel == null) {
+            return "none";
+        }
         if (channel instanceof FileChannel) {
             return "file";
         }

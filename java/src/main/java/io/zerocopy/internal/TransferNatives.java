@@ -60,6 +60,16 @@ public final class TransferNatives {
     public static native long relay(Object source, boolean sourceBlocking, Object target, boolean targetBlocking,
             long count) throws IOException;
 
+    /**
+     * Sends the parts {@code from} (at {@code offset} into it) to {@code to} of a gather to a
+     * socket or pipe: kinds 0 a direct ByteBuffer, 1 a byte[], 2 a FileChannel, each with a
+     * position and a length. Returns the bytes sent, or {@link #NOT_DIRECT}; {@code result}
+     * receives the next part, the offset in it, whether the target was full (1), the file ranges
+     * cut short by the end of their file, the file bytes sent, and the path (0 sendfile, 1 splice).
+     */
+    public static native long gather(byte[] kinds, Object[] objects, long[] positions, long[] lengths, int from,
+            int to, long offset, Object target, boolean targetBlocking, long[] result) throws IOException;
+
     /** Closes the calling thread's transfer pipe. */
     public static native void releaseThreadPipe();
 
