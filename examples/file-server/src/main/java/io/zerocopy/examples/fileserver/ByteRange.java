@@ -1,5 +1,7 @@
 package io.zerocopy.examples.fileserver;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** One range of a file's bytes, from {@code first}, {@code length} bytes long. */
@@ -8,37 +10,57 @@ record ByteRange(long first, long length) {
         return first + length - 1;
     }
 
+    /** More ranges than this in one request are served as the whole file (RFC 9110 allows it). */
+    static final int MAX_RANGES = 64;
+
     /**
-     * The range a {@code Range} header asks of a file of {@code size} bytes (RFC 9110 14.2):
-     * {@code bytes=a-b}, {@code bytes=a-} or {@code bytes=-n}. Empty, meaning the whole file
-     * with 200, when there is no header, another unit, a syntax error or several ranges (all
-     * of which a server may ignore), and for an empty file.
+     * The ranges a {@code Range} header asks of a file of {@code size} bytes (RFC 9110 14.2),
+     * each {@code a-b}, {@code a-} or {@code -n}, in the order asked, those wholly past the end
+     * left out. Empty, meaning the whole file with 200, when there is no header, another unit, a
+     * syntax error or more than {@link #MAX_RANGES} ranges (all of which a server may ignore),
+     * and for an empty file.
      *
-     * @throws HttpError 416 when the range lies wholly past the end of the file
+     * @throws HttpError 416 when every range lies wholly past the end of the file
      */
-    static Optional<ByteRange> parse(String header, long size) throws HttpError {
+    static List<ByteRange> parse(String header, long size) throws HttpError {
         if (header == null || size == 0 || !header.regionMatches(true, 0, "bytes=", 0, 6)) {
-            return Optional.empty();
+            return List.of();
         }
-        String spec = header.substring(6).strip();
+        String[] specs = header.substring(6).split(",", -1);
+        if (specs.length > MAX_RANGES) {
+            return List.of();
+        }
+        List<ByteRange> ranges = new ArrayList<>();
+        for (String spec : specs) {
+            Optional<ByteRange> range = one(spec.strip(), size);
+            if (range == null) {
+                return List.of(); // a syntax error: the whole file
+            }
+            range.ifPresent(ranges::add);
+        }
+        if (ranges.isEmpty()) {
+            throw new HttpError(416, "range outside a file of " + size + " bytes");
+        }
+        return ranges;
+    }
+
+    /** One range spec: the range, empty when it lies past the end, null for a syntax error. */
+    private static Optional<ByteRange> one(String spec, long size) {
         int dash = spec.indexOf('-');
-        if (spec.contains(",") || dash < 0) {
-            return Optional.empty();
+        if (dash < 0) {
+            return null;
         }
         long first = number(spec.substring(0, dash).strip());
         long last = number(spec.substring(dash + 1).strip());
-        if (first == -1 && last >= 0) { // bytes=-n: the last n bytes
-            if (last == 0) {
-                throw unsatisfiable(size);
-            }
+        if (first == -1 && last >= 0) { // -n: the last n bytes
             long length = Math.min(last, size);
-            return Optional.of(new ByteRange(size - length, length));
+            return length == 0 ? Optional.empty() : Optional.of(new ByteRange(size - length, length));
         }
         if (first < 0 || last < -1 || (last >= 0 && last < first)) {
-            return Optional.empty();
+            return null;
         }
         if (first >= size) {
-            throw unsatisfiable(size);
+            return Optional.empty();
         }
         long end = last == -1 ? size - 1 : Math.min(last, size - 1);
         return Optional.of(new ByteRange(first, end - first + 1));
@@ -53,9 +75,5 @@ record ByteRange(long first, long length) {
             return -2;
         }
         return digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
-    }
-
-    private static HttpError unsatisfiable(long size) {
-        return new HttpError(416, "range outside a file of " + size + " bytes");
     }
 }

@@ -1,5 +1,6 @@
 package io.zerocopy.examples.fileserver;
 
+import io.zerocopy.Gather;
 import io.zerocopy.TransferStatistics;
 import io.zerocopy.ZeroCopy;
 import java.io.BufferedInputStream;
@@ -18,13 +19,15 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +39,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * A small HTTP/1.1 static file server: GET and HEAD, single byte ranges, keep-alive. One
+ * A small HTTP/1.1 static file server: GET and HEAD, byte ranges (several as
+ * {@code multipart/byteranges}), keep-alive. One
  * blocking thread per connection on plain {@link ServerSocketChannel}s.
  *
  * <p>Every file response (the header and the file's bytes) goes out with one call of
@@ -215,33 +219,96 @@ public final class FileServer implements AutoCloseable {
         }
         try (channel) {
             long size = channel.size();
-            Optional<ByteRange> range;
+            List<ByteRange> ranges;
             try {
                 // Ranges apply to GET only; If-Range compares with validators this server does
                 // not send, so it always asks for the whole file.
                 boolean ranged = !head && request.header("if-range") == null;
-                range = ranged ? ByteRange.parse(request.header("range"), size) : Optional.empty();
+                ranges = ranged ? ByteRange.parse(request.header("range"), size) : List.of();
             } catch (HttpError e) {
                 return sendError(socket, request, 416, "Content-Range: bytes */" + size + "\r\n", start);
             }
-            ByteRange part = range.orElse(new ByteRange(0, size));
-            String fields = "Content-Type: " + ContentTypes.of(file.get()) + "\r\n"
+            boolean keepAlive = keepAlive(request);
+            String type = ContentTypes.of(file.get());
+            if (ranges.size() > 1) {
+                long sent = sendParts(socket, channel, size, type, ranges, keepAlive);
+                logRequest(request, 206, sent, start);
+                return keepAlive && sent >= 0;
+            }
+            ByteRange part = ranges.isEmpty() ? new ByteRange(0, size) : ranges.get(0);
+            String fields = "Content-Type: " + type + "\r\n"
                     + "Content-Length: " + part.length() + "\r\n"
                     + "Accept-Ranges: bytes\r\n"
-                    + (range.isPresent() ? "Content-Range: bytes " + part.first() + "-" + part.last() + "/" + size
-                            + "\r\n" : "");
-            boolean keepAlive = keepAlive(request);
-            ByteBuffer header = head(range.isPresent() ? 206 : 200, fields, keepAlive);
+                    + (ranges.isEmpty() ? "" : "Content-Range: bytes " + part.first() + "-" + part.last() + "/" + size
+                            + "\r\n");
+            int status = ranges.isEmpty() ? 200 : 206;
+            ByteBuffer header = head(status, fields, keepAlive);
             long sent = 0;
             if (head) {
                 write(socket, header);
             } else {
                 sent = sendFile(socket, header, channel, part);
             }
-            logRequest(request, range.isPresent() ? 206 : 200, sent, start);
+            logRequest(request, status, sent, start);
             // A file that shrank while it was sent leaves the response short: only closing tells the client.
             return keepAlive && (head || sent == part.length());
         }
+    }
+
+    /**
+     * A {@code multipart/byteranges} response (RFC 9110 14.6): each range after a part header
+     * naming it, then the closing delimiter. In the default mode the whole response is one
+     * {@link Gather}: the headers and the file ranges leave in full packets, in one call. In
+     * {@link Mode#JDK} it is a write per header and a {@code FileChannel.transferTo} per range.
+     * Returns the bytes of the body sent, or -1 if the file shrank meanwhile (the response is
+     * short: the connection must close).
+     */
+    private long sendParts(SocketChannel socket, FileChannel file, long size, String type, List<ByteRange> ranges,
+            boolean keepAlive) throws IOException {
+        String boundary = "zerocopy-" + Long.toHexString(System.nanoTime());
+        List<ByteBuffer> partHeaders = new ArrayList<>();
+        long length = 0;
+        for (int i = 0; i < ranges.size(); i++) {
+            ByteRange r = ranges.get(i);
+            String partHeader = (i == 0 ? "" : "\r\n") + "--" + boundary + "\r\nContent-Type: " + type
+                    + "\r\nContent-Range: bytes " + r.first() + "-" + r.last() + "/" + size + "\r\n\r\n";
+            partHeaders.add(ByteBuffer.wrap(partHeader.getBytes(StandardCharsets.ISO_8859_1)));
+            length += partHeader.length() + r.length();
+        }
+        ByteBuffer end = ByteBuffer.wrap(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        length += end.remaining();
+        ByteBuffer header = head(206, "Content-Type: multipart/byteranges; boundary=" + boundary + "\r\n"
+                + "Content-Length: " + length + "\r\nAccept-Ranges: bytes\r\n", keepAlive);
+        if (mode == Mode.ZERO_COPY) {
+            Gather response = new Gather().addBuffer(header);
+            for (int i = 0; i < ranges.size(); i++) {
+                response.addBuffer(partHeaders.get(i)).addFileRange(file, ranges.get(i).first(), ranges.get(i).length());
+            }
+            response.addBuffer(end);
+            int headerBytes = header.remaining();
+            long sent = response.transferTo(socket); // blocking: all of it, unless the file shrank
+            return response.shortRanges() > 0 ? -1 : sent - headerBytes;
+        }
+        write(socket, header);
+        long sent = 0;
+        for (int i = 0; i < ranges.size(); i++) {
+            sent += partHeaders.get(i).remaining();
+            write(socket, partHeaders.get(i));
+            ByteRange r = ranges.get(i);
+            for (long done = 0; done < r.length();) {
+                long n = file.transferTo(r.first() + done, r.length() - done, socket);
+                jdkTransferCalls.increment();
+                jdkTransferBytes.add(n);
+                if (n <= 0) {
+                    return -1; // the file shrank
+                }
+                done += n;
+            }
+            sent += r.length();
+        }
+        sent += end.remaining();
+        write(socket, end);
+        return sent;
     }
 
     /** Sends the header and the file range; returns the file bytes sent. */

@@ -226,8 +226,9 @@ abstract class FileServerContract {
             assertEquals(String.valueOf(last - first + 1), header(response, "Content-Length"));
             assertArrayEquals(Arrays.copyOfRange(big, (int) first, (int) last + 1), response.body(), (String) c[0]);
         }
-        // Served whole, as RFC 9110 allows: several ranges, other units, syntax errors, If-Range.
-        String[] whole = {"bytes=0-1,5-6", "items=0-5", "bytes=5-2", "bytes=x-", "bytes=0-1"};
+        // Served whole, as RFC 9110 allows: too many ranges, other units, syntax errors, If-Range.
+        String tooMany = "bytes=" + String.join(",", java.util.Collections.nCopies(65, "0-1"));
+        String[] whole = {tooMany, "items=0-5", "bytes=5-2", "bytes=x-", "bytes=0-1,x", "bytes=0-1"};
         for (String range : whole) {
             HttpResponse<byte[]> response = range.equals("bytes=0-1")
                     ? get("/small.txt", "Range", range, "If-Range", "\"some-etag\"")
@@ -238,10 +239,68 @@ abstract class FileServerContract {
         }
     }
 
+    /** The multipart/byteranges body (RFC 9110 14.6) of the given ranges of {@code data}. */
+    static byte[] multipart(String boundary, String type, byte[] data, long[][] ranges) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < ranges.length; i++) {
+            long first = ranges[i][0];
+            long last = ranges[i][1];
+            body.writeBytes(((i == 0 ? "" : "\r\n") + "--" + boundary + "\r\nContent-Type: " + type
+                    + "\r\nContent-Range: bytes " + first + "-" + last + "/" + data.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            body.write(data, (int) first, (int) (last - first + 1));
+        }
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        return body.toByteArray();
+    }
+
+    static String boundaryOf(String contentType) {
+        assertTrue(contentType.startsWith("multipart/byteranges; boundary="), contentType);
+        return contentType.substring(contentType.indexOf('=') + 1);
+    }
+
+    /** Several ranges: one multipart/byteranges response, byte for byte; ranges past the end left out. */
+    @Test
+    void severalRangesAreAMultipartResponse() throws Exception {
+        long size = BIG_SIZE;
+        String range = "bytes=0-99, 1000-1099,-500," + (size + 5) + "-," + (size - 10) + "-" + (size + 100);
+        long[][] expected = {{0, 99}, {1000, 1099}, {size - 500, size - 1}, {size - 10, size - 1}};
+        HttpResponse<byte[]> response = get("/big.bin", "Range", range);
+        assertEquals(206, response.statusCode());
+        String boundary = boundaryOf(header(response, "Content-Type"));
+        byte[] body = multipart(boundary, "application/octet-stream", big, expected);
+        assertEquals(String.valueOf(body.length), header(response, "Content-Length"));
+        assertArrayEquals(body, response.body());
+        // Many small ranges spread over the file, and the connection stays usable after them.
+        StringBuilder many = new StringBuilder("bytes=");
+        long[][] manyRanges = new long[40][];
+        for (int i = 0; i < 40; i++) {
+            long first = i * 100_003L;
+            manyRanges[i] = new long[] {first, first + 10 + i};
+            many.append(i == 0 ? "" : ",").append(first).append('-').append(first + 10 + i);
+        }
+        response = get("/big.bin", "Range", many.toString());
+        assertArrayEquals(multipart(boundaryOf(header(response, "Content-Type")), "application/octet-stream", big,
+                manyRanges), response.body());
+        assertEquals("hello\n", new String(get("/small.txt").body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void curlGetsTheSameMultipartResponse() throws Exception {
+        assumeCurl();
+        Path out = dir.resolve("curl-multi-" + mode() + ".out");
+        Path headers = dir.resolve("curl-multi-" + mode() + ".headers");
+        curl("-sS", "-r", "10-19,2000-2999,-7", "-D", headers.toString(), "-o", out.toString(), uri("/big.bin").toString());
+        String contentType = Files.readAllLines(headers).stream().filter(l -> l.regionMatches(true, 0, "Content-Type:", 0, 13))
+                .findFirst().orElseThrow().substring(13).strip();
+        assertArrayEquals(multipart(boundaryOf(contentType), "application/octet-stream", big,
+                new long[][] {{10, 19}, {2000, 2999}, {BIG_SIZE - 7, BIG_SIZE - 1}}), Files.readAllBytes(out));
+    }
+
     @Test
     void unsatisfiableRange() throws Exception {
         for (String range : new String[] {"bytes=" + BIG_SIZE + "-", "bytes=" + BIG_SIZE + "-" + (BIG_SIZE + 5),
-            "bytes=-0"}) {
+            "bytes=-0", "bytes=-0," + BIG_SIZE + "-"}) {
             HttpResponse<byte[]> response = get("/big.bin", "Range", range);
             assertEquals(416, response.statusCode(), range);
             assertEquals("bytes */" + BIG_SIZE, header(response, "Content-Range"), range);
