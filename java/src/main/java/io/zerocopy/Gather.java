@@ -37,8 +37,8 @@ import java.util.Objects;
  * now, and the gather remembers exactly where it stopped (inside a buffer or a file range), so
  * the next call resumes there: no byte is sent twice or skipped. Other targets (a TLS layer, a
  * user's channel) are written through their own methods, with {@code FileChannel.transferTo}
- * for the ranges, counted as {@link TransferPath#BUFFERED}, and so is a gather of buffers only.
- * The statistics count a gather's file bytes under the path
+ * for the ranges, counted as {@link TransferPath#BUFFERED} (a gather of buffers only is written
+ * so too, and not counted as a transfer). The statistics count a gather's file bytes under the path
  * that sent them.
  *
  * <p>File positions never change; a buffer's position advances as its bytes are sent, as in a
@@ -202,8 +202,10 @@ public final class Gather {
             }
         }
         long bytes = sendBuffered(target);
-        ZeroCopy.record(withoutNative ? TransferPath.JDK : TransferPath.BUFFERED, bytes, event, "gather", file,
-                target);
+        if (file != null) { // buffers alone are a write, not a transfer path
+            ZeroCopy.record(withoutNative ? TransferPath.JDK : TransferPath.BUFFERED, bytes, event, "gather", file,
+                    target);
+        }
         return bytes;
     }
 

@@ -24,7 +24,11 @@ import java.util.function.Consumer;
  */
 public final class Log implements AutoCloseable {
     /** The records of one segment that a fetch returns: bytes {@code [position, position + length)}. */
-    record Fetch(Segment segment, long firstOffset, int count, int position, int length) {}
+    /** Committed records from {@code firstOffset}: {@code count} of them, in ranges of one or more segments. */
+    record Fetch(long firstOffset, int count, int length, List<Piece> pieces) {}
+
+    /** A range of one segment's file. */
+    record Piece(Segment segment, int position, int length) {}
 
     private final Path directory;
     private final int segmentSize;
@@ -166,8 +170,8 @@ public final class Log implements AutoCloseable {
     }
 
     /**
-     * Committed records from {@code offset} on, within one segment: as many as fit in
-     * {@code maxBytes}, but at least one. None when {@code offset} is the committed offset.
+     * Committed records from {@code offset} on, from as many segments as they span: as many as
+     * fit in {@code maxBytes}, but at least one. None when {@code offset} is the committed offset.
      *
      * @throws IllegalArgumentException for an offset below the log's start or above the committed offset
      */
@@ -181,14 +185,28 @@ public final class Log implements AutoCloseable {
         while (segments.get(index).baseOffset > offset) {
             index--;
         }
-        Segment segment = segments.get(index); // the last one that starts at or before offset
-        long last = Math.min(committed, segment.endOffset());
-        int position = segment.position(offset);
+        List<Piece> pieces = new ArrayList<>();
         long next = offset;
-        while (next < last && (next == offset || segment.position(next + 1) - position <= maxBytes)) {
-            next++;
+        int bytes = 0;
+        for (; index < segments.size() && next < committed; index++) {
+            Segment segment = segments.get(index); // the first one holds offset, the next ones follow it
+            long last = Math.min(committed, segment.endOffset());
+            int position = segment.position(next);
+            long from = next;
+            while (next < last && (next == offset || bytes + segment.position(next + 1) - position <= maxBytes)) {
+                next++;
+            }
+            if (next == from) {
+                break; // the next record does not fit
+            }
+            int length = segment.position(next) - position;
+            pieces.add(new Piece(segment, position, length));
+            bytes += length;
+            if (next < last) {
+                break; // full before the end of this segment
+            }
         }
-        return new Fetch(segment, offset, (int) (next - offset), position, segment.position(next) - position);
+        return new Fetch(offset, (int) (next - offset), bytes, pieces);
     }
 
     /** Commits, then closes every segment. */

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * socket and checks it.
  *
  * <pre>
- * LogDemo [--dir DIR] [--records N] [--producers N] [--segment-size BYTES[k|m]] [--drop-caches]
+ * LogDemo [--dir DIR] [--records N] [--producers N] [--segment-size BYTES[k|m]] [--drop-caches] [--jdk]
  * </pre>
  * Without {@code --dir} the log lives in a temp dir, deleted at the end. {@code --drop-caches}
  * (root only) empties the page cache before serving, so that the server has to warm segments.
@@ -30,12 +30,13 @@ public final class LogDemo {
     private static final int BATCH = 100;
 
     static final String USAGE = "usage: LogDemo [--dir DIR] [--records N] [--producers N]"
-            + " [--segment-size BYTES[k|m]] [--drop-caches]\n"
+            + " [--segment-size BYTES[k|m]] [--drop-caches] [--jdk]\n"
             + "  --dir DIR            an existing directory for the log (default: a temporary one, deleted after)\n"
             + "  --records N          records to produce (default 200000)\n"
             + "  --producers N        producing threads (default 4)\n"
             + "  --segment-size SIZE  bytes per segment, with k or m (default 16m)\n"
             + "  --drop-caches        evict the page cache before consuming (root)\n"
+            + "  --jdk                serve with Kafka's loop (write + FileChannel.transferTo per segment)\n"
             + "  --help               this text";
 
     /** A positive number, or an error that names its option. */
@@ -57,6 +58,7 @@ public final class LogDemo {
         int producers = 4;
         int segmentSize = 16 << 20;
         boolean dropCaches = false;
+        LogServer.Mode mode = LogServer.Mode.GATHER;
         try {
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
@@ -66,6 +68,10 @@ public final class LogDemo {
                 }
                 if (option.equals("--drop-caches")) {
                     dropCaches = true;
+                    continue;
+                }
+                if (option.equals("--jdk")) {
+                    mode = LogServer.Mode.JDK;
                     continue;
                 }
                 if (i + 1 >= args.length) {
@@ -95,7 +101,7 @@ public final class LogDemo {
             dir = Files.createTempDirectory("zerocopy-log");
         }
         try {
-            run(dir, records, producers, segmentSize, dropCaches);
+            run(dir, records, producers, segmentSize, dropCaches, mode);
         } finally {
             if (temporary) {
                 try (Stream<Path> files = Files.walk(dir)) {
@@ -105,7 +111,8 @@ public final class LogDemo {
         }
     }
 
-    private static void run(Path dir, int records, int producers, int segmentSize, boolean dropCaches)
+    private static void run(Path dir, int records, int producers, int segmentSize, boolean dropCaches,
+            LogServer.Mode mode)
             throws Exception {
         System.out.printf("Log in %s, segments of %s%n", dir, mib(segmentSize));
 
@@ -136,7 +143,7 @@ public final class LogDemo {
 
             // 3. Serve it, and consume everything over a socket.
             TransferStatistics before = ZeroCopy.statistics();
-            try (LogServer server = LogServer.start(log, 0, LogDemo::event);
+            try (LogServer server = LogServer.start(log, 0, mode, LogDemo::event);
                  LogConsumer consumer = new LogConsumer(new InetSocketAddress("127.0.0.1", server.port()))) {
                 DemoRecords.Checker checker = new DemoRecords.Checker();
                 start = System.nanoTime();

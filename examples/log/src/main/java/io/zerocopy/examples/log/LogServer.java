@@ -1,6 +1,6 @@
 package io.zerocopy.examples.log;
 
-import io.zerocopy.ZeroCopy;
+import io.zerocopy.Gather;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -9,6 +9,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,9 +25,12 @@ import java.util.function.Consumer;
  *
  * <p>Protocol, big-endian. Request: {@code [long offset][int maxBytes]}. Response:
  * {@code [long firstOffset][int recordCount][int byteLength]} and then the records exactly as
- * they lie in the segment file, sent from the file with
- * {@code ZeroCopy.transferTo(header, file, position, length, socket)}. A fetch at the
- * committed offset gets no records; an offset outside the log closes the connection.
+ * they lie in the segment files: a fetch spans as many segments as its records do. The whole
+ * response, header and file ranges, is one {@link Gather}: one call per response (again on
+ * each OP_WRITE where the socket fills up), in full packets. With {@link Mode#JDK} it is Kafka's
+ * loop instead: {@code socket.write(header)} and a {@code FileChannel.transferTo} per segment.
+ * A fetch at the committed offset gets no records; an offset outside the log closes the
+ * connection.
  *
  * <p>Kafka's KAFKA-7504: {@code sendfile} of pages that are not in memory blocks the network
  * thread on disk reads, and every other consumer waits. So before sending, this server asks
@@ -35,7 +39,16 @@ import java.util.function.Consumer;
  * goes on with other connections, and the fetch is sent once the pages are in.
  */
 public final class LogServer implements AutoCloseable {
+    /** How responses are sent. */
+    public enum Mode {
+        /** One {@link Gather} of the header and the segment ranges per response. */
+        GATHER,
+        /** Kafka's loop: {@code socket.write(header)}, then {@code FileChannel.transferTo} per segment. */
+        JDK
+    }
+
     private final Log log;
+    private final Mode mode;
     private final Consumer<String> events;
     private final ServerSocketChannel listener;
     private final Selector selector;
@@ -50,8 +63,9 @@ public final class LogServer implements AutoCloseable {
     private final AtomicLong warmUps = new AtomicLong();
     private volatile boolean running = true;
 
-    private LogServer(Log log, Consumer<String> events, ServerSocketChannel listener, Selector selector) {
+    private LogServer(Log log, Mode mode, Consumer<String> events, ServerSocketChannel listener, Selector selector) {
         this.log = log;
+        this.mode = mode;
         this.events = events;
         this.listener = listener;
         this.selector = selector;
@@ -60,12 +74,16 @@ public final class LogServer implements AutoCloseable {
 
     /** Serves {@code log} on 127.0.0.1:{@code port} (0: any free port), reporting warm-ups to {@code events}. */
     public static LogServer start(Log log, int port, Consumer<String> events) throws IOException {
+        return start(log, port, Mode.GATHER, events);
+    }
+
+    public static LogServer start(Log log, int port, Mode mode, Consumer<String> events) throws IOException {
         Selector selector = Selector.open();
         ServerSocketChannel listener = ServerSocketChannel.open();
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         listener.configureBlocking(false);
         listener.register(selector, SelectionKey.OP_ACCEPT);
-        LogServer server = new LogServer(log, events, listener, selector);
+        LogServer server = new LogServer(log, mode, events, listener, selector);
         server.network.start();
         return server;
     }
@@ -132,9 +150,11 @@ public final class LogServer implements AutoCloseable {
         private final ByteBuffer request = ByteBuffer.allocate(12);
         private final ByteBuffer header = ByteBuffer.allocate(16);
         private Log.Fetch fetch;
-        /** The file range still to send. */
-        private long position;
-        private long remaining;
+        /** The response, in {@link Mode#GATHER}: reused for every fetch of this connection. */
+        private final Gather response = new Gather();
+        /** In {@link Mode#JDK}: the piece being sent, and its bytes sent. */
+        private int piece;
+        private long pieceSent;
 
         Connection(SocketChannel socket, SelectionKey key) {
             this.socket = socket;
@@ -176,33 +196,42 @@ public final class LogServer implements AutoCloseable {
             fetch = log.read(offset, maxBytes);
             header.clear();
             header.putLong(fetch.firstOffset()).putInt(fetch.count()).putInt(fetch.length()).flip();
-            position = fetch.position();
-            remaining = fetch.length();
+            response.clear().addBuffer(header);
+            for (Log.Piece p : fetch.pieces()) {
+                response.addFileRange(p.segment().channel, p.position(), p.length());
+            }
+            piece = 0;
+            pieceSent = 0;
             key.interestOps(0); // no new request until this response is out
-            if (remaining > 0 && !fetch.segment().region.isLoaded(position, remaining)) {
+            if (fetch.pieces().stream().anyMatch(p -> !p.segment().region.isLoaded(p.position(), p.length()))) {
                 warm();
             } else {
                 send();
             }
         }
 
-        /** Loads the fetch's range on the warm-up thread, then hands the connection back. */
+        /** Loads the fetch's ranges on the warm-up thread, then hands the connection back. */
         private void warm() {
-            Segment segment = fetch.segment();
-            long resident = segment.region.residentBytes(position, remaining);
+            long resident = fetch.pieces().stream()
+                    .mapToLong(p -> p.segment().region.residentBytes(p.position(), p.length())).sum();
+            String names = fetch.pieces().stream().map(p -> p.segment().toString())
+                    .collect(java.util.stream.Collectors.joining(", "));
             events.accept(String.format(Locale.ROOT,
                     "fetch at offset %d: %d of %d bytes of %s are in memory; warming them on another thread first",
-                    fetch.firstOffset(), resident, remaining, segment));
+                    fetch.firstOffset(), resident, fetch.length(), names));
             warmUps.incrementAndGet();
+            List<Log.Piece> pieces = fetch.pieces();
             warmer.execute(() -> {
                 long start = System.nanoTime();
-                try {
-                    segment.region.load(position, remaining);
-                    events.accept(String.format(Locale.ROOT, "warmed %d bytes of %s in %.1f ms", remaining, segment,
-                            (System.nanoTime() - start) / 1e6));
-                } catch (RuntimeException e) {
-                    events.accept("warming " + segment + " failed, sending anyway: " + e);
+                for (Log.Piece p : pieces) {
+                    try {
+                        p.segment().region.load(p.position(), p.length());
+                    } catch (RuntimeException e) {
+                        events.accept("warming " + p.segment() + " failed, sending anyway: " + e);
+                    }
                 }
+                events.accept(String.format(Locale.ROOT, "warmed %d bytes of %s in %.1f ms", fetch.length(), names,
+                        (System.nanoTime() - start) / 1e6));
                 warmed.add(this);
                 selector.wakeup();
             });
@@ -210,13 +239,38 @@ public final class LogServer implements AutoCloseable {
 
         /** Sends what the socket takes now; waits for OP_WRITE if it is full. */
         void send() throws IOException {
-            int headerBefore = header.remaining();
-            long sent = remaining == 0 ? socket.write(header)
-                    : ZeroCopy.transferTo(header, fetch.segment().channel, position, remaining, socket);
-            long fileBytes = sent - (headerBefore - header.remaining());
-            position += fileBytes;
-            remaining -= fileBytes;
-            key.interestOps(header.hasRemaining() || remaining > 0 ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            boolean more = mode == Mode.GATHER ? sendGather() : sendLoop();
+            key.interestOps(more ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        }
+
+        /** One call for the whole response (or what of it the socket takes now). */
+        private boolean sendGather() throws IOException {
+            response.transferTo(socket);
+            if (response.shortRanges() > 0) {
+                throw new IOException("a segment file shrank under a fetch"); // the response would be short
+            }
+            return response.hasRemaining();
+        }
+
+        /** Kafka's way: the header, then FileChannel.transferTo per segment range. */
+        private boolean sendLoop() throws IOException {
+            socket.write(header);
+            if (header.hasRemaining()) {
+                return true; // full: wait for OP_WRITE
+            }
+            List<Log.Piece> pieces = fetch.pieces();
+            while (piece < pieces.size()) {
+                Log.Piece p = pieces.get(piece);
+                long n = p.segment().channel.transferTo(p.position() + pieceSent, p.length() - pieceSent, socket);
+                pieceSent += n;
+                if (pieceSent == p.length()) {
+                    piece++;
+                    pieceSent = 0;
+                } else if (n == 0) {
+                    return true; // full: wait for OP_WRITE
+                }
+            }
+            return false;
         }
 
         void close() {
