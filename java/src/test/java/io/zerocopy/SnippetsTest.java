@@ -127,6 +127,13 @@ class SnippetsTest {
     }
 
     @Test
+    void theGatherSnippetSendsAFetchResponse() throws Exception {
+        String out = run(io.zerocopy.snippets.GatherFetch.class, tmp.toString()).output;
+        assertTrue(out.contains("received " + 8 * (16 + 10_000) + " bytes"), out);
+        assertTrue(out.contains("SENDFILE 1 call 80000 bytes"), out);
+    }
+
+    @Test
     void theRecordingSnippetWritesAJfrFile() throws Exception {
         run(Recording.class, tmp.toString());
         assertTrue(jdk.jfr.consumer.RecordingFile.readAllEvents(tmp.resolve("transfers.jfr")).stream()
