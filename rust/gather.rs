@@ -1,9 +1,11 @@
 //! Gather transfers: many memory slices and file ranges (from any number of files) sent in
 //! order to a socket or pipe in one call, in as few packets as the data allows.
 //!
-//! A TCP socket is corked (TCP_CORK) for the call and uncorked after its last byte, so small
-//! headers leave in full segments with the file data after them instead of one packet each.
-//! Consecutive memory slices go in one `writev`, file ranges with `sendfile` (sockets) or
+//! Where the file ranges are small (8 KiB or less on average), a TCP socket is corked
+//! (TCP_CORK) for the call and uncorked after its last byte, so that headers and ranges share
+//! full segments instead of a packet each; otherwise each run of buffers goes with MSG_MORE, and
+//! leaves with the start of the range after it. Consecutive memory slices go in one
+//! `sendmsg` (`writev` into a pipe), file ranges with `sendfile` (sockets) or
 //! `splice` (pipes), at their own positions: no file offset changes. A non-blocking target
 //! takes what the kernel takes now; the returned [`Cursor`] says exactly where the next call
 //! resumes. An error after progress returns the progress (the error comes back at the next
@@ -71,7 +73,8 @@ pub fn gather(parts: &[Part], target: &Endpoint, from: Cursor) -> Result<Gathere
             .with_context("a gather sends to a socket or a pipe; files take transfer_to"));
     }
     io::block_sigpipe();
-    let corked = target.kind == Kind::Socket && io::cork_tcp(target.fd);
+    let corked =
+        target.kind == Kind::Socket && small_ranges(&parts[from.part..]) && io::cork_tcp(target.fd);
     let mut done = Gathered { cursor: from, ..Gathered::default() };
     let result = send_parts(parts, target, &mut done);
     if corked {
@@ -92,6 +95,20 @@ pub fn gather(parts: &[Part], target: &Endpoint, from: Cursor) -> Result<Gathere
     }
 }
 
+/// File ranges of 8 KiB or less on average: worth corking the socket for the call, so that
+/// headers and small ranges share full segments. Larger ranges fill their segments anyway, and
+/// measured on loopback, corking them cost throughput (it holds every partial segment back);
+/// their buffers go with MSG_MORE, which sends each with the start of the range after it.
+fn small_ranges(parts: &[Part]) -> bool {
+    let (ranges, bytes) = parts.iter().fold((0u64, 0u64), |(n, b), part| match part {
+        Part::File { count, .. } => (n + 1, b + count),
+        Part::Memory(_) => (n, b),
+    });
+    ranges > 0 && bytes / ranges <= SMALL_RANGE
+}
+
+const SMALL_RANGE: u64 = 8 << 10;
+
 fn send_parts(parts: &[Part], target: &Endpoint, done: &mut Gathered) -> Result<()> {
     let mut slices: Vec<IoSlice> = Vec::new();
     loop {
@@ -107,15 +124,23 @@ fn send_parts(parts: &[Part], target: &Endpoint, done: &mut Gathered) -> Result<
         let sent = match parts[cursor.part] {
             Part::Memory(_) => {
                 slices.clear();
+                let mut last = cursor.part;
                 for (i, part) in parts[cursor.part..].iter().enumerate() {
                     let Part::Memory(bytes) = part else { break };
                     let skip = if i == 0 { cursor.offset as usize } else { 0 };
                     slices.push(IoSlice::new(&bytes[skip..]));
+                    last = cursor.part + i;
                     if slices.len() == io::IOV_MAX {
                         break;
                     }
                 }
-                io::writev(target.fd, &slices)
+                if target.kind == Kind::Socket {
+                    // More follows: the buffers wait to leave with the start of the next part.
+                    let more = if last + 1 < parts.len() { libc::MSG_MORE } else { 0 };
+                    io::sendmsg(target.fd, &slices, more)
+                } else {
+                    io::writev(target.fd, &slices)
+                }
             }
             Part::File { fd, position, count } => {
                 let mut offset = (position + cursor.offset) as i64;

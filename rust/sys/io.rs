@@ -85,6 +85,16 @@ pub fn writev(fd: BorrowedFd, slices: &[std::io::IoSlice]) -> Result<usize> {
     check(n, "writev").map(|n| n as usize)
 }
 
+/// `sendmsg(2)` of several slices to a socket with MSG_NOSIGNAL, plus `flags` (MSG_MORE).
+pub fn sendmsg(fd: BorrowedFd, slices: &[std::io::IoSlice], flags: libc::c_int) -> Result<usize> {
+    // Safety: a zeroed msghdr is valid; IoSlice has the layout of iovec; the slices outlive the call.
+    let mut message: libc::msghdr = unsafe { std::mem::zeroed() };
+    message.msg_iov = slices.as_ptr() as *mut libc::iovec;
+    message.msg_iovlen = slices.len().min(IOV_MAX) as _;
+    let n = unsafe { libc::sendmsg(fd.as_raw_fd(), &message, flags | libc::MSG_NOSIGNAL) };
+    check(n, "sendmsg").map(|n| n as usize)
+}
+
 /// Sets TCP_CORK on a TCP socket that does not have it yet, so that what follows leaves in
 /// full segments; true if this call set it (then [`uncork_tcp`] must clear it). False for a
 /// socket its user corked already, and for other descriptors.
