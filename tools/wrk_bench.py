@@ -71,7 +71,7 @@ def main():
         with open(script, "w") as f:
             f.write(f'wrk.headers["Range"] = "{MULTI_RANGE}"\n')
         cases = [(name, "/" + name.replace(" ", ""), None) for name, _ in SIZES]
-        cases.append(("4 ranges of 1 MiB (multipart)", "/1MiB", script))
+        cases.append(("4 ranges of a 1 MiB file (multipart)", "/1MiB", script))
         results = {}  # (case, mode) -> list of (rps, p50, p99)
         for round_ in range(args.rounds):
             for jdk in ([False, True] if round_ % 2 == 0 else [True, False]):
