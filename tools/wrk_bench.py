@@ -20,6 +20,7 @@ import time
 
 SIZES = [("16 KiB", 16 << 10), ("1 MiB", 1 << 20), ("256 MiB", 256 << 20)]
 MULTI_RANGE = "bytes=0-1023,65536-81919,1000000-1000999,-4096"
+WARM_UP_SECONDS = 2
 
 
 def start_server(java, classpath, root, jdk):
@@ -39,7 +40,7 @@ def start_server(java, classpath, root, jdk):
 
 
 def wrk(port, path, seconds, connections, script=None):
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", "--latency"]
     if script:
         command += ["-s", script]
     command.append(f"http://127.0.0.1:{port}{path}")
@@ -78,6 +79,10 @@ def main():
                 mode = "--jdk" if jdk else "default"
                 server, port = start_server(args.java, args.classpath, root, jdk)
                 try:
+                    # A new server first runs every case unmeasured, so that class loading, the
+                    # native library's load and the JIT do not land in the first case's tail.
+                    for case, path, lua in cases:
+                        wrk(port, path, WARM_UP_SECONDS, args.connections, lua)
                     for case, path, lua in cases:
                         r = wrk(port, path, args.seconds, args.connections, lua)
                         results.setdefault((case, mode), []).append(r)
@@ -86,8 +91,9 @@ def main():
                 finally:
                     server.terminate()
                     server.wait(timeout=30)
-    lines = [f"wrk -t2 -c{args.connections} -d{args.seconds}s --latency, {args.rounds} alternating rounds per mode, "
-             f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}; median of the rounds, (min-max) of requests/s.",
+    lines = [f"wrk -t2 -c{args.connections} -d{args.seconds}s --timeout 60s --latency, {args.rounds} alternating rounds per mode, "
+             f"{os.cpu_count()} cores (shared by wrk and the server), {time.strftime('%Y-%m-%d')}; each server warmed up with "
+             f"{WARM_UP_SECONDS} s of every request first; median of the rounds, (min-max) of requests/s.",
              "", "| request | mode | requests/s (min-max) | p50 ms | p99 ms | default / --jdk |", "|---|---|---|---:|---:|---:|"]
     for case, _, _ in cases:
         medians = {}
