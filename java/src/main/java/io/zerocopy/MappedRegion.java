@@ -5,8 +5,6 @@ import io.zerocopy.internal.MappedMemory;
 import io.zerocopy.internal.NativeLibrary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -39,8 +37,9 @@ import java.util.Objects;
  *
  * <p><b>Close.</b> {@link #close()} releases the file mapping and its memory now, not at
  * garbage collection; afterwards every method but {@link #isOpen()} and {@link #close()}
- * throws {@link IllegalStateException} (a thread that does not synchronize with the closing one
- * may still read and write for a short while, as stale buffers do). Buffers obtained from
+ * throws {@link IllegalStateException}. A thread that does not synchronize with the closing one
+ * (a loop running while another thread closes) may go on with the region's buffers as stale
+ * buffers do, reading the placeholder below; it is never stopped by a fault. Buffers obtained from
  * {@link #slice} or {@link #asByteBuffer} before close stay usable without harm: the file
  * mapping is replaced, in one step, by zero-filled memory at the same addresses (the
  * placeholder), so they read zeros, or what stale writes put there since; never the file, and
@@ -50,7 +49,7 @@ import java.util.Objects;
  * {@link #isLoaded}, {@link #residentBytes}, {@link #advise}, {@link #force}, {@link #lock}
  * and {@link #unlock} were called is unmapped completely by {@link #close()}, or, if another
  * thread is inside one of those calls, when the last of them returns. {@code get}, {@code put},
- * {@code getLong}, {@code putLong}, {@link #slice} and {@link #asByteBuffer} make direct
+ * {@code getInt}, {@code putInt}, {@code getLong}, {@code putLong}, {@link #slice} and {@link #asByteBuffer} make direct
  * buffers over the region; once any was made, the placeholder stays until they are garbage
  * collected. A close that leaves more than 1 TiB of such placeholders in the process (system
  * property {@code io.zerocopy.mappedRegion.gcThreshold}, in bytes), or more than 16,384 of
@@ -73,6 +72,15 @@ import java.util.Objects;
  * position or limit: all access is absolute. Failures of the native calls are
  * {@link UncheckedIOException}s around a {@link NativeIOException} with errno and the system
  * call's name.
+ *
+ * <p><b>MemorySegment (JDK 22 and later).</b> The jar is a multi-release jar: on JDK 22+ this
+ * class also has {@code public MemorySegment asSegment()}, the whole region as one segment
+ * (64-bit offsets, any thread, read-only for a READ_ONLY region) whose lifetime follows the
+ * region's rules above: close releases the file at once without a handshake of the threads
+ * that use it, and the segment then reads the placeholder and never faults. It calls the
+ * restricted {@code MemorySegment.reinterpret}, so the JDK warns once unless native access is
+ * enabled for the library ({@code --enable-native-access=io.zerocopy}, or {@code ALL-UNNAMED}
+ * on the class path), as JDK 24+ asks for loading the library anyway.
  *
  * <p>All methods may be called from any thread.
  */
@@ -112,39 +120,59 @@ public final class MappedRegion implements AutoCloseable {
     private final Object lock = new Object();
     /**
      * The buffers over the region, made at the first access; null before it and after close.
-     * Read opaque ({@link #CHUNKS}): an ordinary load on x86, but one that the JIT may not
-     * hoist out of a loop as it may a plain read, so a thread polling the region sees close
-     * soon. A volatile read made each access two to three times slower; the opaque one cost
-     * nothing measurable (random getLong, 1 GiB). {@link Chunks} has only final fields, so a
-     * thread that sees one sees it whole.
+     * A plain field, so that the JIT hoists its read (and the buffer's fields) out of a loop of
+     * accesses: an opaque read here made a sequential scan and random reads 1.5x slower. A loop
+     * that races with close may so go on with the old buffers, which then read the placeholder;
+     * nothing can fault. {@link Chunks} has only final fields, so a thread that sees one sees
+     * it whole.
      */
     private Chunks chunks;
-    private static final VarHandle CHUNKS;
-
-    static {
-        try {
-            CHUNKS = MethodHandles.lookup().findVarHandle(MappedRegion.class, "chunks", Chunks.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
     /** Guarded by lock. */
     private boolean closed;
 
-    /** Native-order buffers over the region: `first` alone when the region fits in one buffer. */
+    /**
+     * Native-order buffers over the region: {@code first} alone when the region fits in one
+     * buffer; an empty buffer for an empty region, whose checks then refuse every index.
+     */
     private static final class Chunks {
+        private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
+
         final ByteBuffer first;
         final ByteBuffer[] all;
 
         Chunks(ByteBuffer[] all) {
             this.all = all;
-            this.first = all.length == 0 ? null : all[0];
+            this.first = all.length == 0 ? EMPTY : all[0];
         }
     }
 
     /** The buffer that holds byte {@code index}; read it at {@code (int) (index & mask)}. */
     private ByteBuffer chunk(Chunks c, long index) {
         return shift == 31 ? c.first : c.all[(int) (index >>> shift)];
+    }
+
+    /**
+     * The chunk of a region of several chunks that holds the {@code bytes} bytes from
+     * {@code index}, after checking them against the region's size.
+     */
+    private ByteBuffer checkedChunk(Chunks c, long index, int bytes) {
+        Objects.checkIndex(index, size - (bytes - 1));
+        return c.all[(int) (index >>> shift)];
+    }
+
+    /**
+     * {@code index} as the index into the single buffer of a region below 2 GiB, which checks
+     * it against the region's size itself. The one cast is what lets the JIT treat the
+     * buffer's index as the caller's loop variable: a loop of {@code get(i)} then compiles as
+     * MappedByteBuffer's does (vectorized where the JDK vectorizes that), where a long range
+     * check of our own on top cost a byte scan 3 to 8 times.
+     */
+    private static int inSingleChunk(long index) {
+        int i = (int) index;
+        if (i != index) {
+            throw new IndexOutOfBoundsException("Index " + index + " out of bounds");
+        }
+        return i;
     }
 
     private MappedRegion(MappedMemory memory, FileChannel.MapMode mode, long size) {
@@ -240,8 +268,10 @@ public final class MappedRegion implements AutoCloseable {
      */
     public byte get(long index) {
         Chunks c = chunks();
-        Objects.checkIndex(index, size);
-        return chunk(c, index).get((int) (index & mask));
+        if (shift == 31) {
+            return c.first.get(inSingleChunk(index));
+        }
+        return checkedChunk(c, index, Byte.BYTES).get((int) (index & mask));
     }
 
     /**
@@ -252,8 +282,11 @@ public final class MappedRegion implements AutoCloseable {
      */
     public void put(long index, byte value) {
         Chunks c = writableChunks();
-        Objects.checkIndex(index, size);
-        chunk(c, index).put((int) (index & mask), value);
+        if (shift == 31) {
+            c.first.put(inSingleChunk(index), value);
+            return;
+        }
+        checkedChunk(c, index, Byte.BYTES).put((int) (index & mask), value);
     }
 
     /**
@@ -305,8 +338,10 @@ public final class MappedRegion implements AutoCloseable {
      */
     public long getLong(long index) {
         Chunks c = chunks();
-        Objects.checkFromIndexSize(index, Long.BYTES, size);
-        return chunk(c, index).getLong((int) (index & mask));
+        if (shift == 31) {
+            return c.first.getLong(inSingleChunk(index));
+        }
+        return checkedChunk(c, index, Long.BYTES).getLong((int) (index & mask));
     }
 
     /**
@@ -316,8 +351,38 @@ public final class MappedRegion implements AutoCloseable {
      */
     public void putLong(long index, long value) {
         Chunks c = writableChunks();
-        Objects.checkFromIndexSize(index, Long.BYTES, size);
-        chunk(c, index).putLong((int) (index & mask), value);
+        if (shift == 31) {
+            c.first.putLong(inSingleChunk(index), value);
+            return;
+        }
+        checkedChunk(c, index, Long.BYTES).putLong((int) (index & mask), value);
+    }
+
+    /**
+     * The 4 bytes at {@code index} in the native byte order.
+     * @param index offset in the region, in bytes
+     * @return the 4 bytes at {@code index} in the native byte order
+     */
+    public int getInt(long index) {
+        Chunks c = chunks();
+        if (shift == 31) {
+            return c.first.getInt(inSingleChunk(index));
+        }
+        return checkedChunk(c, index, Integer.BYTES).getInt((int) (index & mask));
+    }
+
+    /**
+     * Writes {@code value} at {@code index} in the native byte order.
+     * @param index offset in the region, in bytes
+     * @param value the value to write
+     */
+    public void putInt(long index, int value) {
+        Chunks c = writableChunks();
+        if (shift == 31) {
+            c.first.putInt(inSingleChunk(index), value);
+            return;
+        }
+        checkedChunk(c, index, Integer.BYTES).putInt((int) (index & mask), value);
     }
 
     /**
@@ -363,7 +428,7 @@ public final class MappedRegion implements AutoCloseable {
             throw new UnsupportedOperationException("a region of " + size
                     + " bytes does not fit in one ByteBuffer; use slice(index, length)");
         }
-        return c.first == null ? emptyBuffer() : c.first.duplicate();
+        return size == 0 ? emptyBuffer() : c.first.duplicate();
     }
 
     /**
@@ -544,7 +609,7 @@ public final class MappedRegion implements AutoCloseable {
                 return;
             }
             Object event = Events.beginMapping();
-            CHUNKS.setOpaque(this, null); // the buffers are the collector's now
+            chunks = null; // the buffers are the collector's now
             try {
                 memory.close();
             } catch (IOException e) {
@@ -585,7 +650,7 @@ public final class MappedRegion implements AutoCloseable {
     }
 
     private Chunks chunks() {
-        Chunks c = (Chunks) CHUNKS.getOpaque(this);
+        Chunks c = chunks;
         return c != null ? c : createChunks();
     }
 
@@ -608,7 +673,7 @@ public final class MappedRegion implements AutoCloseable {
                     c[i] = readOnly ? root.asReadOnlyBuffer().order(ByteOrder.nativeOrder()) : root;
                 }
                 Chunks made = new Chunks(c);
-                CHUNKS.setOpaque(this, made);
+                chunks = made;
                 return made;
             } finally {
                 Reference.reachabilityFence(this);

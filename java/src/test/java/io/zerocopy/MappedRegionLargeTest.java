@@ -79,6 +79,10 @@ class MappedRegionLargeTest {
                 ByteBuffer tail = region.slice(boundary - 8, 8);
                 assertEquals(region.getLong(boundary - 8), tail.order(ByteOrder.nativeOrder()).getLong(0));
                 region.putLong(boundary - 3, -k);
+                // getInt/putInt across the boundary too, checked against the bytes of getLong.
+                region.putInt(boundary - 2, (int) (0x7000_0000 + k));
+                assertEquals((int) (0x7000_0000 + k), region.getInt(boundary - 2));
+                region.putLong(boundary - 3, -k);
             }
             assertTrue(region.force() == region);
 

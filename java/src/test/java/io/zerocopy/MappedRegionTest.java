@@ -112,6 +112,9 @@ class MappedRegionTest {
                         for (int i = 0; i + 8 <= size; i += Math.max(1, size / 13)) {
                             assertEquals(jdk.getLong(i), region.getLong(i), "getLong in native order");
                         }
+                        for (int i = 0; i + 4 <= size; i += Math.max(1, size / 11)) {
+                            assertEquals(jdk.getInt(i), region.getInt(i), "getInt in native order");
+                        }
                         ByteBuffer whole = region.asByteBuffer();
                         assertEquals(ByteBuffer.wrap(theirs), whole);
                         assertEquals(ByteOrder.BIG_ENDIAN, whole.order());
@@ -216,6 +219,8 @@ class MappedRegionTest {
             try (MappedRegion region = MappedRegion.map(readOnly, MapMode.READ_ONLY, 5, 0)) {
                 assertEquals(0, region.size());
                 assertThrows(IndexOutOfBoundsException.class, () -> region.get(0));
+                assertThrows(IndexOutOfBoundsException.class, () -> region.getInt(0));
+                assertThrows(IndexOutOfBoundsException.class, () -> region.getLong(0));
                 assertEquals(0, region.asByteBuffer().capacity());
                 assertTrue(region.asByteBuffer().isReadOnly());
                 assertEquals(0, region.slice(0, 0).capacity());
@@ -223,10 +228,26 @@ class MappedRegionTest {
                 assertEquals(0, region.residentBytes(0, 0));
                 region.load().force().advise(MappedRegion.Advice.RANDOM).lock().unlock();
             }
+            // Shorter than a long or an int: those reads are out of bounds at every index, as for the JDK.
+            MappedByteBuffer threeBytes = readOnly.map(MapMode.READ_ONLY, 2, 3);
+            try (MappedRegion region = MappedRegion.map(readOnly, MapMode.READ_ONLY, 2, 3)) {
+                assertEquals(threeBytes.get(2), region.get(2));
+                for (long index : new long[] {0, 1, 2, 3, -1}) {
+                    assertThrows(IndexOutOfBoundsException.class, () -> threeBytes.getInt((int) index));
+                    assertThrows(IndexOutOfBoundsException.class, () -> region.getInt(index));
+                    assertThrows(IndexOutOfBoundsException.class, () -> region.getLong(index));
+                }
+            }
             // As the JDK: even an empty region past the end extends a file on a writable channel...
             MappedByteBuffer jdk = ch.map(MapMode.READ_ONLY, 50, 0);
             assertEquals(0, jdk.capacity());
             assertEquals(50, ch.size());
+            try (MappedRegion region = MappedRegion.map(ch, MapMode.READ_WRITE, 3, 0)) {
+                assertThrows(IndexOutOfBoundsException.class, () -> region.put(0, (byte) 1));
+                assertThrows(IndexOutOfBoundsException.class, () -> region.putLong(0, 1));
+                assertThrows(IndexOutOfBoundsException.class, () -> region.get(0));
+                assertFalse(region.asByteBuffer().isReadOnly());
+            }
             try (MappedRegion region = MappedRegion.map(ch, MapMode.READ_ONLY, 70, 0)) {
                 assertEquals(70, ch.size());
                 assertFalse(region.asByteBuffer().hasRemaining());
@@ -371,6 +392,8 @@ class MappedRegionTest {
             List<Executable> calls = List.of(
                     () -> region.get(-1), () -> region.get(size), () -> region.put(size, (byte) 0),
                     () -> region.getLong(size - 7), () -> region.putLong(-1, 0),
+                    () -> region.getInt(size - 3), () -> region.putInt(-1, 0), () -> region.getInt(Long.MAX_VALUE),
+                    () -> region.getLong(Long.MIN_VALUE), () -> region.putLong(Long.MAX_VALUE - 7, 0),
                     () -> region.get(size - 3, array, 0, 4), () -> region.get(0, array, 13, 4),
                     () -> region.put(size - 3, array, 0, 4), () -> region.put(0, array, -1, 4),
                     () -> region.get(0, array, 0, -1), () -> region.put(0, array, 0, -1),
@@ -386,6 +409,8 @@ class MappedRegionTest {
             }
             assertEquals(0, region.residentBytes(size, 0), "an empty range at the end is in bounds");
             region.getLong(size - 8);
+            region.putInt(size - 4, 7);
+            assertEquals(7, region.getInt(size - 4));
             assertThrows(NullPointerException.class, () -> region.get(0, null, 0, 1));
             assertThrows(NullPointerException.class, () -> region.advise(null));
         }
@@ -402,6 +427,7 @@ class MappedRegionTest {
             assertThrows(ReadOnlyBufferException.class, () -> region.put(-1, (byte) 0));
             assertThrows(ReadOnlyBufferException.class, () -> region.put(0, (byte) 0));
             assertThrows(ReadOnlyBufferException.class, () -> region.putLong(1L << 40, 0));
+            assertThrows(ReadOnlyBufferException.class, () -> region.putInt(-4, 0));
             assertThrows(ReadOnlyBufferException.class, () -> region.put(0, new byte[1], 0, 1));
             assertTrue(region.slice(0, 10).isReadOnly());
             assertTrue(region.slice(PAGE - 3, PAGE).isReadOnly());
@@ -429,7 +455,8 @@ class MappedRegionTest {
                 assertTrue(region.toString().contains("closed"), region.toString());
                 List<Executable> calls = List.of(region::size, region::mode,
                         () -> region.get(0), () -> region.put(0, (byte) 1), () -> region.getLong(0),
-                        () -> region.putLong(0, 1), () -> region.get(0, new byte[1], 0, 1),
+                        () -> region.putLong(0, 1), () -> region.getInt(0), () -> region.putInt(0, 1),
+                        () -> region.get(0, new byte[1], 0, 1),
                         () -> region.put(0, new byte[1], 0, 1), () -> region.slice(0, 1),
                         region::asByteBuffer, region::force, () -> region.force(0, 1), region::load,
                         () -> region.load(0, 1),

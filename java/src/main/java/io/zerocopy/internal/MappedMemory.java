@@ -215,6 +215,17 @@ public final class MappedMemory {
         }
     }
 
+    /**
+     * A hold for a view whose end the caller learns of (a MemorySegment's arena): run the
+     * result once when the view is gone.
+     *
+     * @throws IllegalStateException if the region is closed
+     */
+    public Runnable newHold() {
+        acquire();
+        return this::release;
+    }
+
     /** A native call on the region; its IOException becomes an UncheckedIOException, as for MappedByteBuffer. */
     private interface NativeCall<T> {
         T call() throws IOException;

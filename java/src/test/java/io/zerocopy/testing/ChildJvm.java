@@ -52,13 +52,22 @@ public final class ChildJvm {
 
     public static Result run(List<String> jvmArgs, List<String> classPath, Class<?> main, String... args)
             throws IOException, InterruptedException {
+        return run(jvmArgs, classPath, main.getName(), args);
+    }
+
+    /**
+     * Runs {@code main}: a class name, or the path of a single Java source file, which the
+     * child's JDK compiles at its own language level (source-file mode, JDK 11+).
+     */
+    public static Result run(List<String> jvmArgs, List<String> classPath, String main, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xcheck:jni");
         command.addAll(jvmArgs);
         command.add("-cp");
         command.add(String.join(File.pathSeparator, classPath));
-        command.add(main.getName());
+        command.add(main);
         command.addAll(Arrays.asList(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
