@@ -14,7 +14,6 @@ import io.zerocopy.testing.ChildJvm;
 import io.zerocopy.testing.Mounts;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,18 +47,10 @@ class MappedRegionSafetyTest {
         all.add("-XX:ErrorFile=" + tmp.resolve("hs_err_%p.log"));
         ChildJvm.Result result = ChildJvm.run(all, classPath(), main, args);
         System.out.println(main.getSimpleName() + ":\n" + result.output);
-        assertNoCrashReport();
+        ChildJvm.assertNoCrashReport(tmp);
         assertEquals(0, result.exitCode, result::toString);
         assertTrue(result.output.contains("done"), result::toString);
         return result;
-    }
-
-    private void assertNoCrashReport() throws Exception {
-        try (Stream<Path> files = Files.list(tmp)) {
-            List<Path> reports = files.filter(p -> p.getFileName().toString().startsWith("hs_err"))
-                    .collect(Collectors.toList());
-            assertTrue(reports.isEmpty(), () -> "the child JVM crashed: " + reports);
-        }
     }
 
     /** Closes while 4 threads use a region of this mode and its views; rounds of 16 MiB and 3 GiB. */
@@ -240,7 +230,7 @@ class MappedRegionSafetyTest {
                 "skipped: the child still has CAP_IPC_LOCK, which lifts the limit: " + command);
         assertFalse(Pattern.compile("(WARNING|FATAL ERROR) in native method|WARNING: JNI local refs"
                 + "|JNI call made without checking exceptions").matcher(out).find(), out);
-        assertNoCrashReport();
+        ChildJvm.assertNoCrashReport(tmp);
         assertEquals(0, process.exitValue(), out);
         assertTrue(out.contains("CAP_IPC_LOCK false") && out.contains("done"), out);
         assertTrue(out.contains("syscall mlock"), out);

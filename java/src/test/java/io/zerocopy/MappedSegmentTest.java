@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zerocopy.testing.ChildJvm;
 import java.io.File;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,11 +60,7 @@ class MappedSegmentTest {
         String source = Paths.get(System.getProperty("zerocopy.test.java22"), "SegmentProbe.java").toString();
         ChildJvm.Result result = ChildJvm.run(jvmArgs, List.of(ChildJvm.jar()), source, mode, tmp.toString());
         System.out.println("SegmentProbe " + mode + ":\n" + result.output);
-        try (Stream<Path> files = Files.list(tmp)) {
-            List<Path> reports = files.filter(p -> p.getFileName().toString().startsWith("hs_err"))
-                    .collect(Collectors.toList());
-            assertTrue(reports.isEmpty(), () -> "the child JVM crashed: " + reports);
-        }
+        ChildJvm.assertNoCrashReport(tmp);
         assertEquals(0, result.exitCode, result::toString);
         assertTrue(result.output.contains(mode + " ok") && result.output.contains("done"), result::toString);
         return result;

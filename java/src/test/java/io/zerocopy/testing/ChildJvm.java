@@ -1,16 +1,21 @@
 package io.zerocopy.testing;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** Starts a JVM of the same JDK as the test, with -Xcheck:jni, and collects what it prints. */
 public final class ChildJvm {
@@ -48,6 +53,15 @@ public final class ChildJvm {
     /** The class path of this test JVM: the jar, the tests, JUnit. */
     public static List<String> testClassPath() {
         return Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator));
+    }
+
+    /** Asserts that no child JVM left a crash report (-XX:ErrorFile=dir/hs_err_%p.log) in {@code dir}. */
+    public static void assertNoCrashReport(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> reports = files.filter(p -> p.getFileName().toString().startsWith("hs_err"))
+                    .collect(Collectors.toList());
+            assertTrue(reports.isEmpty(), () -> "the child JVM crashed: " + reports);
+        }
     }
 
     public static Result run(List<String> jvmArgs, List<String> classPath, Class<?> main, String... args)
