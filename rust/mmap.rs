@@ -23,7 +23,7 @@ use std::mem::ManuallyDrop;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard};
 
 use memmap2::{MmapOptions, MmapRaw};
 
@@ -115,6 +115,15 @@ impl Placeholder {
     }
 }
 
+/// Placeholders of dropped regions whose addresses are not given back yet: see
+/// [`MappedRegion::drop_deferred`].
+static DEFERRED_PLACEHOLDERS: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
+
+/// Deferred placeholders beyond which a drop unmaps them itself: as many as the Java side
+/// lets wait for the collector, so that the two together stay within half the default
+/// vm.max_map_count.
+const MAX_DEFERRED_PLACEHOLDERS: usize = 16_384;
+
 /// Pages per `mincore` call: the residency vector stays at 64 KiB whatever the region's size.
 const MINCORE_BATCH: usize = 64 * 1024;
 
@@ -178,6 +187,7 @@ impl MappedRegion {
         len: usize,
         strategy: LoadStrategy,
     ) -> Result<MappedRegion> {
+        unmap_deferred_placeholders();
         let map = if len == 0 {
             None
         } else {
@@ -503,6 +513,28 @@ impl MappedRegion {
         Ok(replaced)
     }
 
+    /// Drops the region, but if a placeholder is in place (it was closed), leaves the unmap of
+    /// its addresses to the next [`map`](Self::map) in this process (or to
+    /// [`unmap_deferred_placeholders`]); a drop that finds 16,384 waiting unmaps them all. For
+    /// the Java bridge, where the last holder is often a buffer and the drop runs on the JDK's
+    /// Cleaner thread: an munmap there contended with the application's next map for the mmap
+    /// lock and made each TLB flush interrupt the other CPU (perf, map + one read + close).
+    pub fn drop_deferred(mut self) {
+        if !self.read_state().closed {
+            return;
+        }
+        let Ok(Some(range)) = self.pages(0, self.len, "munmap") else {
+            return;
+        };
+        std::mem::forget(self.map.take()); // its drop would munmap now
+        let mut deferred = DEFERRED_PLACEHOLDERS.lock().unwrap_or_else(PoisonError::into_inner);
+        deferred.push(range);
+        if deferred.len() > MAX_DEFERRED_PLACEHOLDERS {
+            drop(deferred);
+            unmap_deferred_placeholders();
+        }
+    }
+
     fn read_state(&self) -> RwLockReadGuard<'_, State> {
         self.state.read().unwrap_or_else(PoisonError::into_inner)
     }
@@ -537,6 +569,16 @@ impl MappedRegion {
         let first = start - start % page;
         let end = (start + len).next_multiple_of(page);
         Ok(Some((first, end - first)))
+    }
+}
+
+/// Gives back the addresses of the placeholders that [`MappedRegion::drop_deferred`] left.
+pub fn unmap_deferred_placeholders() {
+    let ranges =
+        std::mem::take(&mut *DEFERRED_PLACEHOLDERS.lock().unwrap_or_else(PoisonError::into_inner));
+    for (addr, len) in ranges {
+        // Safety: the placeholder of a dropped region, which nothing reaches any more.
+        unsafe { mem::munmap(addr, len) };
     }
 }
 

@@ -118,7 +118,7 @@ pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_free<'local>(
     run(unowned, |_env| {
         region(handle)?;
         // Safety: the handle came from Box::into_raw in `map`, and Java frees it once.
-        drop(unsafe { Box::from_raw(handle as *mut MappedRegion) });
+        unsafe { Box::from_raw(handle as *mut MappedRegion) }.drop_deferred();
         Ok(())
     })
 }

@@ -82,6 +82,16 @@ pub(crate) unsafe fn map_memfd_placeholder(addr: usize, len: usize) -> Result<()
     unsafe { map_fixed(addr, len, libc::MAP_SHARED | libc::MAP_FIXED, fd.as_raw_fd()) }
 }
 
+/// `munmap(2)`. Its only errors are for ranges that are not page-aligned, which the callers
+/// never pass, so it returns nothing.
+///
+/// # Safety
+/// Nothing may reach `[addr, addr + len)` afterwards; the range must be one the caller owns.
+pub(crate) unsafe fn munmap(addr: usize, len: usize) {
+    // Safety: the caller's contract.
+    unsafe { libc::munmap(addr as *mut libc::c_void, len) };
+}
+
 /// `mmap(addr, len, PROT_READ | PROT_WRITE, flags, fd, 0)`, where `flags` has MAP_FIXED.
 unsafe fn map_fixed(addr: usize, len: usize, flags: libc::c_int, fd: RawFd) -> Result<()> {
     let prot = libc::PROT_READ | libc::PROT_WRITE;

@@ -95,7 +95,7 @@ public class FileToSocketRaw {
     }
 
     /** The descriptor of a JDK FileChannel or SocketChannel: its {@code fd} field, through IOUtil.fdVal. */
-    private static int descriptor(Channel channel) throws ReflectiveOperationException {
+    static int descriptor(Channel channel) throws ReflectiveOperationException {
         Field fd = channel.getClass().getDeclaredField("fd");
         fd.setAccessible(true);
         Method fdVal = Class.forName("sun.nio.ch.IOUtil").getDeclaredMethod("fdVal", FileDescriptor.class);

@@ -24,8 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Closing while anything but the owner holds the region replaces the file mapping with
  * zero-filled memory at the same addresses (the placeholder): buffers that still point there
  * read back only what stale writes put there, never the file, and the file is released now;
- * the addresses are given back when the last holder lets go (a running call when it returns,
- * a buffer when it is collected). Closing while only the owner holds it unmaps at once.
+ * the addresses are given back after the last holder lets go (a running call when it returns,
+ * a buffer when it is collected), by the next map in the process: the Cleaner thread only
+ * queues them, as an munmap there contends with the application's maps for the mmap lock.
+ * Closing while only the owner holds it unmaps at once.
  *
  * <p>Placeholders that wait for the collector cost address space only (and, under
  * {@code vm.overcommit_memory=2}, commit charge) and an entry of /proc/self/maps each where they
