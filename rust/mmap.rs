@@ -302,6 +302,20 @@ impl MappedRegion {
         }
     }
 
+    /// `madvise(MADV_POPULATE_READ)` on the pages that cover `[index, index + len)`; false,
+    /// with nothing done, on kernels before 5.14. For the Java side's `load`, which times this
+    /// against reading one byte per 64 KiB and loads the rest of a large range the faster way.
+    pub fn populate_range(&self, index: usize, len: usize) -> Result<bool> {
+        if self.strategy != LoadStrategy::PopulateRead {
+            return Ok(false);
+        }
+        let _state = self.open_state("madvise")?;
+        if let Some(pages) = self.pages(index, len, "madvise")? {
+            populate_read(pages)?;
+        }
+        Ok(true)
+    }
+
     /// Loads the pages of the region that are not resident (`mincore`), the way
     /// [`load`](Self::load) does, run by run. The Java side first reads one byte per 64 KiB,
     /// which maps whatever the page cache holds a fault-around window or a large folio at a

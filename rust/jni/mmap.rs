@@ -154,6 +154,21 @@ pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_loadMissing<'loca
 }
 
 #[unsafe(no_mangle)]
+pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_populate<'local>(
+    unowned: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    index: jlong,
+    length: jlong,
+) -> jboolean {
+    run(unowned, |_env| {
+        let region = region(handle)?;
+        let (index, length) = range(region, index, length)?;
+        op(region, region.populate_range(index, length))
+    })
+}
+
+#[unsafe(no_mangle)]
 pub extern "system" fn Java_io_zerocopy_internal_MappedNatives_isLoaded<'local>(
     unowned: EnvUnowned<'local>,
     _class: JClass<'local>,

@@ -68,6 +68,8 @@ public final class MappedMemory {
     private static final int LOAD_VIEW = 1 << 30;
     /** Pages that one fault maps when they are cached: the kernel's default fault_around_bytes. */
     private static final int FAULT_AROUND = 64 * 1024;
+    /** Bytes of a large range that {@link #load} maps each way before it loads the rest the faster one. */
+    private static final long PROBE = 16 << 20;
     /** Where the reads of {@link #load} go, so that the JIT keeps them. */
     private static volatile int touched;
 
@@ -253,24 +255,54 @@ public final class MappedMemory {
     }
 
     /**
-     * {@code MappedRegion.load(index, length)} under one hold: {@code MADV_WILLNEED}, one read
-     * per 64 KiB, then {@code MADV_POPULATE_READ} (or the remap) for the pages still missing.
-     * The reads go through views that only this call knows and that hold nothing: the hold
-     * keeps the addresses mapped while they read, so they leave nothing for the collector.
+     * {@code MappedRegion.load(index, length)} under one hold: {@code MADV_WILLNEED}, then the
+     * pages are mapped the faster of two ways. One read per 64 KiB, each fault mapping the
+     * cached pages around it, then {@code mincore} and {@code MADV_POPULATE_READ} (or the remap)
+     * for any page still missing; or the kernel's populate alone, which walks the range a page
+     * table entry at a time: faster where the cache holds the file in huge folios that map
+     * whole (as readahead leaves it), several times slower where it holds small ones (a file
+     * just written). Nothing cheap tells which, so a range of over twice {@link #PROBE} bytes
+     * loads {@link #PROBE} bytes each way and the rest the faster one.
      */
     public void load(long index, long length) {
         holding(() -> {
             MappedNatives.advise(handle, MappedRegion.Advice.WILL_NEED.ordinal(), index, length);
-            try {
-                touchEveryWindow(index, length);
-            } catch (InternalError e) {
-                // A page past the end of a truncated file: the kernel's populate says so with EFAULT.
-                MappedNatives.loadMissing(handle, index, length);
-                throw e;
+            long rest = index + 2 * PROBE;
+            if (length <= 2 * PROBE) {
+                readAndFill(index, length);
+                return null;
             }
-            MappedNatives.loadMissing(handle, index, length);
+            long start = System.nanoTime();
+            if (!MappedNatives.populate(handle, index, PROBE)) { // a kernel before 5.14
+                readAndFill(index, length);
+                return null;
+            }
+            long populated = System.nanoTime();
+            readAndFill(index + PROBE, PROBE);
+            if (populated - start < System.nanoTime() - populated) {
+                MappedNatives.populate(handle, rest, index + length - rest);
+            } else {
+                readAndFill(rest, index + length - rest);
+            }
             return null;
         });
+    }
+
+    /**
+     * One read per 64 KiB of the range, then {@code MADV_POPULATE_READ} (or the remap) for what
+     * {@code mincore} finds still missing. The reads go through views that only this call knows
+     * and that hold nothing: the caller's hold keeps the addresses mapped while they read, so
+     * they leave nothing for the collector.
+     */
+    private void readAndFill(long index, long length) throws IOException {
+        try {
+            touchEveryWindow(index, length);
+        } catch (InternalError e) {
+            // A page past the end of a truncated file: the kernel's populate says so with EFAULT.
+            MappedNatives.loadMissing(handle, index, length);
+            throw e;
+        }
+        MappedNatives.loadMissing(handle, index, length);
     }
 
     /** Reads one byte per fault-around window of the range, mapping the cached pages around each. */
@@ -278,7 +310,7 @@ public final class MappedMemory {
         int sum = 0;
         for (long start = index; start < index + length; start += LOAD_VIEW) {
             int n = (int) Math.min(LOAD_VIEW, index + length - start);
-            ByteBuffer view = MappedNatives.buffer(handle, start, n); // no Cleaner: see load
+            ByteBuffer view = MappedNatives.buffer(handle, start, n); // no Cleaner: see readAndFill
             for (int at = 0; at < n; at += FAULT_AROUND) {
                 sum += view.get(at);
             }

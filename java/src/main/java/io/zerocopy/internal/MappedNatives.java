@@ -31,6 +31,12 @@ public final class MappedNatives {
 
     static native void force(long region, long index, long length) throws IOException;
 
+    /**
+     * {@code MADV_POPULATE_READ} on the range; false, with nothing done, where the kernel has
+     * no such advice (before 5.14).
+     */
+    static native boolean populate(long region, long index, long length) throws IOException;
+
     /** Loads the pages of the range that {@code mincore} finds not resident. */
     static native void loadMissing(long region, long index, long length) throws IOException;
 
