@@ -84,6 +84,7 @@ def main():
     parser.add_argument("--results", default="build/bench-limits")
     parser.add_argument("--criterion", default="build/bench-limits/criterion")
     parser.add_argument("--doc", default="docs/benchmarks.md")
+    parser.add_argument("--note", default="", help="said under the heading: what the records do not")
     args = parser.parse_args()
 
     jmh = {label: load_jmh(os.path.join(args.results, f"{label}.json"))
@@ -106,6 +107,8 @@ def main():
          f"the JMH tasks as they recorded themselves: {runs}. Written by `tools/limits_report.py`. Each cell is a speed-up of our path over the "
          "reference (above 1.00x ours is faster) with the ± of both results; a target is MET or "
          "MISSED only where the whole range is on one side of it, INCONCLUSIVE otherwise.", ""])
+    if args.note:
+        add([f"> {args.note}", ""])
 
     add(["### Access: MappedRegion against MappedByteBuffer (target >= 1.0x on JDK 17, 21 and 25)", "",
          "JMH `MappedAccess`, a loaded 1 GiB file, 64 MiB scanned per operation or one random read. "

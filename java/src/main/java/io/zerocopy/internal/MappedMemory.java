@@ -262,30 +262,37 @@ public final class MappedMemory {
      * table entry at a time: faster where the cache holds the file in huge folios that map
      * whole (as readahead leaves it), several times slower where it holds small ones (a file
      * just written). Nothing cheap tells which, so a range of over twice {@link #PROBE} bytes
-     * loads {@link #PROBE} bytes each way and the rest the faster one.
+     * loads {@link #PROBE} bytes each way, from its middle, and the rest the faster one.
      */
     public void load(long index, long length) {
         holding(() -> {
             MappedNatives.advise(handle, MappedRegion.Advice.WILL_NEED.ordinal(), index, length);
-            long rest = index + 2 * PROBE;
             if (length <= 2 * PROBE) {
                 readAndFill(index, length);
                 return null;
             }
+            // From the middle: readahead starts a file with small folios and grows them.
+            long probe = index + length / 2 - PROBE;
             long start = System.nanoTime();
-            if (!MappedNatives.populate(handle, index, PROBE)) { // a kernel before 5.14
+            if (!MappedNatives.populate(handle, probe, PROBE)) { // a kernel before 5.14
                 readAndFill(index, length);
                 return null;
             }
             long populated = System.nanoTime();
-            readAndFill(index + PROBE, PROBE);
-            if (populated - start < System.nanoTime() - populated) {
-                MappedNatives.populate(handle, rest, index + length - rest);
-            } else {
-                readAndFill(rest, index + length - rest);
-            }
+            readAndFill(probe + PROBE, PROBE);
+            boolean populateIsFaster = populated - start < System.nanoTime() - populated;
+            loadEitherWay(populateIsFaster, index, probe - index);
+            loadEitherWay(populateIsFaster, probe + 2 * PROBE, index + length - (probe + 2 * PROBE));
             return null;
         });
+    }
+
+    private void loadEitherWay(boolean populate, long index, long length) throws IOException {
+        if (populate) {
+            MappedNatives.populate(handle, index, length);
+        } else {
+            readAndFill(index, length);
+        }
     }
 
     /**
