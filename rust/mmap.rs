@@ -529,7 +529,7 @@ impl MappedRegion {
 
     /// Drops the region, but if a placeholder is in place (it was closed), leaves the unmap of
     /// its addresses to the next [`map`](Self::map) in this process (or to
-    /// [`unmap_deferred_placeholders`]); a drop that finds 16,384 waiting unmaps them all. For
+    /// [`unmap_deferred_placeholders`]); a drop that finds more than 16,384 waiting unmaps them all. For
     /// the Java bridge, where the last holder is often a buffer and the drop runs on the JDK's
     /// Cleaner thread: an munmap there contended with the application's next map for the mmap
     /// lock and made each TLB flush interrupt the other CPU (perf, map + one read + close).

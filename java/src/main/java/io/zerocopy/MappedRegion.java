@@ -51,10 +51,11 @@ import java.util.Objects;
  * thread is inside one of those calls, when the last of them returns. {@code get}, {@code put},
  * {@code getInt}, {@code putInt}, {@code getLong}, {@code putLong}, {@link #slice} and {@link #asByteBuffer} make direct
  * buffers over the region; once any was made, the placeholder stays until they are garbage
- * collected, and its addresses are given back by the next map in the process. A close that leaves more than 1 TiB of such placeholders in the process (system
- * property {@code io.zerocopy.mappedRegion.gcThreshold}, in bytes), or more than 16,384 of
- * them, with as many closed since its last request, calls {@link System#gc()} (as the JDK does when direct memory runs out; a
- * no-op under {@code -XX:+DisableExplicitGC}), so that address space does not run out on a
+ * collected, and its addresses are given back by the next map in the process. A close that
+ * leaves more than 1 TiB of such placeholders in the process (system property
+ * {@code io.zerocopy.mappedRegion.gcThreshold}, in bytes), or more than 16,384 of them, with as
+ * many closed since its last request, calls {@link System#gc()} (as the JDK does when direct
+ * memory runs out; a no-op under {@code -XX:+DisableExplicitGC}), so that address space does not run out on a
  * quiet heap. A region that is never closed is unmapped when it and all its buffers are
  * unreachable.
  *

@@ -259,7 +259,7 @@ public final class MappedMemory {
      * pages are mapped the faster of two ways. One read per 64 KiB, each fault mapping the
      * cached pages around it, then {@code mincore} and {@code MADV_POPULATE_READ} (or the remap)
      * for any page still missing; or the kernel's populate alone, which walks the range a page
-     * table entry at a time: faster where the cache holds the file in huge folios that map
+     * table entry at a time: faster where the cache holds the file in large folios that map
      * whole (as readahead leaves it), several times slower where it holds small ones (a file
      * just written). Nothing cheap tells which, so a range of over twice {@link #PROBE} bytes
      * loads {@link #PROBE} bytes each way, from its middle, and the rest the faster one.
