@@ -223,18 +223,21 @@ def load_machine_records(results_dir):
     return sorted(records, key=lambda r: r.get("started", ""))
 
 
-def load_criterion(root):
-    """{(group, function): (median seconds per iteration, bytes per iteration)}."""
-    results = {}
+def criterion_estimates(root):
+    """(group, function, median estimate, bytes per iteration) of each criterion benchmark."""
     for path in glob.glob(os.path.join(root, "**", "new", "benchmark.json"), recursive=True):
         with open(path) as f:
             bench = json.load(f)
         with open(os.path.join(os.path.dirname(path), "estimates.json")) as f:
             estimates = json.load(f)
         throughput = bench.get("throughput") or {}
-        results[(bench["group_id"], bench["function_id"])] = (
-            estimates["median"]["point_estimate"] * 1e-9, throughput.get("Bytes"))
-    return results
+        yield bench["group_id"], bench["function_id"], estimates["median"], throughput.get("Bytes")
+
+
+def load_criterion(root):
+    """{(group, function): (median seconds per iteration, bytes per iteration)}."""
+    return {(group, function): (median["point_estimate"] * 1e-9, size)
+            for group, function, median, size in criterion_estimates(root)}
 
 
 def size_label(size):
@@ -633,10 +636,15 @@ OUTSIDE_THIS_RUN = (
     "whole files 0.87-0.97x, within the rounds' spread.", "")
 
 
+# The markers of the section that tools/limits_report.py writes into benchmarks.md.
+LIMITS_BEGIN = "<!-- begin: limits section, written by tools/limits_report.py -->"
+LIMITS_END = "<!-- end: limits section -->"
+
+
 def kept_sections(path):
     """The marked section that tools/limits_report.py wrote into the report from a run of its
     own: kept as it is when this report is rewritten."""
-    begin, end = "<!-- begin: limits section", "<!-- end: limits section -->"
+    begin, end = LIMITS_BEGIN, LIMITS_END
     try:
         with open(path) as f:
             text = f.read()

@@ -18,8 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_report as br  # noqa: E402  (median, noise, Ratio: one way of judging for both reports)
 
-BEGIN = "<!-- begin: limits section, written by tools/limits_report.py -->"
-END = "<!-- end: limits section -->"
+BEGIN, END = br.LIMITS_BEGIN, br.LIMITS_END
 
 # (label, MappedByteBuffer's benchmark, MappedRegion's benchmark)
 ACCESS = [
@@ -54,21 +53,14 @@ def load_jmh(path):
 def load_criterion(root):
     """{(group, function): Stat} with the relative half-width of criterion's 95% interval of the median."""
     results = {}
-    for path in glob.glob(os.path.join(root, "**", "new", "benchmark.json"), recursive=True):
-        with open(path) as f:
-            bench = json.load(f)
-        with open(os.path.join(os.path.dirname(path), "estimates.json")) as f:
-            median = json.load(f)["median"]
+    for group, function, median, _ in br.criterion_estimates(root):
         interval = median["confidence_interval"]
-        seconds = median["point_estimate"] * 1e-9
         noise = (interval["upper_bound"] - interval["lower_bound"]) / 2 / median["point_estimate"]
-        results[(bench["group_id"], bench["function_id"])] = br.Stat(seconds, noise, None, None, None, None)
+        results[(group, function)] = br.Stat(median["point_estimate"] * 1e-9, noise, None, None, None, None)
     return results
 
 
-def speedup(stat, base):
-    """base's time over stat's: above 1, `stat` is faster."""
-    return br.Ratio.speedup(stat, base)
+speedup = br.Ratio.speedup  # base's time over stat's: above 1, `stat` is faster
 
 
 def verdict(ratio, minimum):
@@ -77,6 +69,13 @@ def verdict(ratio, minimum):
 
 def cell(ratio):
     return "-" if ratio is None else str(ratio)
+
+
+def pair_row(labels, ours, theirs, minimum):
+    """A table row: labels, both times, our speed-up and its verdict against `minimum`."""
+    r = speedup(ours, theirs)
+    times = [br.fmt_time(s.seconds) if s else "-" for s in (ours, theirs)]
+    return "| " + " | ".join(labels + times + [cell(r), verdict(r, minimum)]) + " |"
 
 
 def main():
@@ -149,11 +148,8 @@ def main():
     for label, ours, theirs in (("map + close", "mappedRegion", "confinedArena"),
                                 ("map + one read + close", "mappedRegionOneRead", "confinedArenaOneRead")):
         for size in (262144, 1073741824):
-            a = j25.get(f"MapCloseCycles.{ours}[size={size}]")
-            b = j25.get(f"MapCloseCycles.{theirs}[size={size}]")
-            r = speedup(a, b)
-            add([f"| {label} | {br.size_label(size)} | {br.fmt_time(a.seconds) if a else '-'} | "
-                 f"{br.fmt_time(b.seconds) if b else '-'} | {cell(r)} | {verdict(r, 1.0)} |"])
+            add([pair_row([label, br.size_label(size)], j25.get(f"MapCloseCycles.{ours}[size={size}]"),
+                          j25.get(f"MapCloseCycles.{theirs}[size={size}]"), 1.0)])
     add([""])
 
     add(["### map + load + unmap of 1 GiB against the raw system calls (JDK 25)", "",
@@ -181,18 +177,13 @@ def main():
          "its ± is the 95% interval of the median. Java against the Rust API crosses harnesses: indicative.", "",
          "| path | size | ours | raw splice loop | speed-up | verdict |", "|---|---|---:|---:|---:|---|"])
     for size in (16384, 1073741824):
-        a = j25.get(f"SocketToFileRaw.zeroCopy[size={size}]")
-        b = j25.get(f"SocketToFileRaw.rawSplice[size={size}]")
-        r = speedup(a, b)
-        add([f"| Java `ZeroCopy.transferFrom` (JMH) | {br.size_label(size)} | {br.fmt_time(a.seconds) if a else '-'} | "
-             f"{br.fmt_time(b.seconds) if b else '-'} | {cell(r)} | {verdict(r, 0.95)} |"])
+        add([pair_row(["Java `ZeroCopy.transferFrom` (JMH)", br.size_label(size)],
+                      j25.get(f"SocketToFileRaw.zeroCopy[size={size}]"),
+                      j25.get(f"SocketToFileRaw.rawSplice[size={size}]"), 0.95)])
     for group, title in (("socket_to_file", "Rust `transfer_from` (criterion)"), ("socket_to_socket", "Rust `relay` (criterion)")):
         for size in ("16KiB", "1GiB"):
-            a, b = crit.get((f"{group}_{size}", "api")), crit.get((f"{group}_{size}", "raw_splice"))
-            r = speedup(a, b)
-            add([f"| {title} | {size.replace('KiB', ' KiB').replace('GiB', ' GiB')} | "
-                 f"{br.fmt_time(a.seconds) if a else '-'} | {br.fmt_time(b.seconds) if b else '-'} | {cell(r)} | "
-                 f"{verdict(r, 0.95)} |"])
+            add([pair_row([title, size.replace("KiB", " KiB").replace("GiB", " GiB")],
+                          crit.get((f"{group}_{size}", "api")), crit.get((f"{group}_{size}", "raw_splice")), 0.95)])
     add([""])
 
     section = "\n".join([BEGIN, ""] + out + [END])

@@ -83,33 +83,19 @@ public class MapCloseCycles {
         MappedRegion.map(file, FileChannel.MapMode.READ_ONLY, 0, size).close();
     }
 
-    /**
-     * One other thread running plain Java code for the whole trial, as an application's threads
-     * do: a loop that is not counted, so it polls for safepoints and handshakes at every turn.
-     */
+    /** One other thread running Java code for the whole trial: see {@link BusyLoops}. */
     @State(Scope.Benchmark)
     public static class BusyThread {
-        private volatile boolean running = true;
-        private volatile long result;
-        private Thread thread;
+        private BusyLoops loops;
 
         @Setup(Level.Trial)
         public void start() {
-            thread = new Thread(() -> {
-                long x = 1;
-                while (running) {
-                    x = x * 6364136223846793005L + 1442695040888963407L;
-                }
-                result = x;
-            }, "busy");
-            thread.setDaemon(true);
-            thread.start();
+            loops = BusyLoops.start(1);
         }
 
         @TearDown(Level.Trial)
         public void stop() throws InterruptedException {
-            running = false;
-            thread.join();
+            loops.stop();
         }
     }
 }

@@ -9,8 +9,6 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -127,43 +125,22 @@ public class SegmentAccess {
         }
     }
 
-    /**
-     * Other threads running plain Java code for the whole trial, as an application's threads do:
-     * loops that are not counted, so they poll for safepoints and handshakes at every turn.
-     */
+    /** Other threads running Java code for the whole trial: see {@link BusyLoops}. */
     @State(Scope.Benchmark)
     public static class BusyThreads {
         @Param({"0", "1", "4", "16"})
         public int busyThreads;
 
-        private volatile boolean running;
-        private final List<Thread> threads = new ArrayList<>();
-        private volatile long result;
+        private BusyLoops loops;
 
         @Setup(Level.Trial)
         public void start() {
-            running = true;
-            for (int t = 0; t < busyThreads; t++) {
-                Thread thread = new Thread(() -> {
-                    long x = 1;
-                    while (running) {
-                        x = x * 6364136223846793005L + 1442695040888963407L;
-                    }
-                    result = x;
-                }, "busy-" + t);
-                thread.setDaemon(true);
-                thread.start();
-                threads.add(thread);
-            }
+            loops = BusyLoops.start(busyThreads);
         }
 
         @TearDown(Level.Trial)
         public void stop() throws InterruptedException {
-            running = false;
-            for (Thread thread : threads) {
-                thread.join();
-            }
-            threads.clear();
+            loops.stop();
         }
     }
 }
